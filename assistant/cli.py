@@ -1,0 +1,194 @@
+"""`evidence` command line: ingest, ask, eval, docs, remove, serve. Errors are one line on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.settings import Settings
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings()
+        return int(args.handler(settings, args) or 0)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # every failure reaches the user as one line, never a traceback
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="evidence", description="Cited answers from review documents.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="add or update documents (files or folders)")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--prune", action="store_true", help="remove stored documents not among PATHS")
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(handler=_ingest)
+
+    ask = commands.add_parser("ask", help="ask a question ('-' reads one question per line from stdin)")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    ask.add_argument("--mode", choices=["extractive", "llm"], default="extractive")
+    ask.add_argument("--doc", action="append", dest="doc_ids", help="only search this document id (repeatable)")
+    ask.set_defaults(handler=_ask)
+
+    evaluate = commands.add_parser("eval", help="metrics over a JSONL question set")
+    evaluate.add_argument("questions", type=Path)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--k", type=int, default=None)
+    evaluate.add_argument("--mode", choices=["extractive", "llm"], default="extractive")
+    evaluate.set_defaults(handler=_eval)
+
+    docs = commands.add_parser("docs", help="list stored documents")
+    docs.add_argument("--json", action="store_true")
+    docs.set_defaults(handler=_docs)
+
+    remove = commands.add_parser("remove", help="remove a document and its chunks")
+    remove.add_argument("doc_id")
+    remove.set_defaults(handler=_remove)
+
+    serve = commands.add_parser("serve", help="start the web UI")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _assistant(settings: Settings) -> Any:
+    from assistant.service import EvidenceAssistant
+
+    return EvidenceAssistant(settings)
+
+
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def progress(done: int, total: int, name: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="file", file=sys.stderr, disable=None, leave=False)
+        bar.set_description(name[:40])
+        bar.update(done - bar.n)
+
+    report = _assistant(settings).ingest(args.paths, prune=args.prune, progress=progress)
+    if bar is not None:
+        bar.close()
+    result = report.as_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for outcome in ("added", "updated", "unchanged", "removed"):
+            for entry in result[outcome]:
+                print(
+                    f"{outcome:<9} {entry['doc_id']}  ({entry['chunks']} chunks, v{entry['version']})  {entry['title']}"
+                )
+        print(f"{result['chunks']} chunks in store; {result['seconds']:.1f} s")
+    for failure in result["failed"]:
+        print(f"failed: {failure['path']}: {failure['error']}", file=sys.stderr)
+    return 1 if result["failed"] else 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    assistant = _assistant(settings)
+
+    def one(question: str) -> dict[str, Any]:
+        return dict(assistant.ask(question, k=args.k, mode=args.mode, doc_ids=args.doc_ids).as_dict())
+
+    if args.question != "-":
+        result = one(args.question)
+        print(json.dumps(result, ensure_ascii=False) if args.json else _render(result))
+        return 0
+    status = 0
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            result = one(line)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(json.dumps(result, ensure_ascii=False) if args.json else _render(result) + "\n", flush=True)
+    return status
+
+
+def _render(result: dict[str, Any]) -> str:
+    lines = [result["answer"], ""]
+    for citation in result["citations"]:
+        where = ", ".join(
+            str(part) for part in (citation["section"], f"p. {citation['page']}" if citation["page"] else None) if part
+        )
+        lines.append(f"[{citation['n']}] {citation['title']} ({citation['source']}{'; ' + where if where else ''})")
+        lines.append(f'    "{citation["quote"]}"')
+    return "\n".join(lines).rstrip()
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.evaluation import evaluate, format_report, load_question_set
+
+    if not args.questions.is_file():
+        raise UsageError(f"no such question set: {args.questions}")
+    items = load_question_set(args.questions)
+    assistant = _assistant(settings)
+    if not assistant.store.documents():
+        raise UsageError("the store is empty: run `evidence ingest PATH` first")
+    ask: Callable[[str], Any] = lambda question: assistant.ask(question, k=args.k, mode=args.mode)  # noqa: E731
+    ask("warm-up question")  # load the model and index before timing
+    result = evaluate(items, ask, assistant.store.document_text)
+    print(json.dumps(result, ensure_ascii=False) if args.json else format_report(result))
+    return 0
+
+
+def _docs(settings: Settings, args: argparse.Namespace) -> int:
+    records = settings.store().documents()
+    if args.json:
+        print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
+        return 0
+    if not records:
+        print("no documents; add some with `evidence ingest PATH`")
+    for record in records:
+        print(f"{record.doc_id}  v{record.version}  {record.chunks} chunks  {record.ingested_at}  {record.title}")
+    return 0
+
+
+def _remove(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.store().remove_document(args.doc_id):
+        raise UsageError(f"no document with id '{args.doc_id}' (see `evidence docs`)")
+    print(f"removed {args.doc_id}")
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from app import launch
+
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    launch(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Hybrid retrieval: Chroma (dense MiniLM) + BM25, fused by reciprocal rank, diversified by MMR."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, Field, PrivateAttr
+
+from assistant.lexical import tokenize
+from vectorstore.store import ChunkRecord, EvidenceStore
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the evidence of why: fused rank score and cosine to the question."""
+
+    chunk: ChunkRecord
+    score: float
+    similarity: float
+
+
+class ChunkIndex:
+    """In-memory lexical index and vectors of every chunk, rebuilt only when the store changes."""
+
+    def __init__(self, store: EvidenceStore, fingerprint: str) -> None:
+        records, vectors = store.all_chunks()
+        self.records = records
+        self.position = {record.chunk_id: index for index, record in enumerate(records)}
+        self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(records), -1)
+        sentences, sentence_vectors = store.all_sentences()
+        self.sentences = sentences
+        self.sentence_vectors = np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1)
+        self.sentences_of: dict[str, list[int]] = {}
+        for position, sentence in enumerate(sentences):
+            self.sentences_of.setdefault(sentence.chunk_id, []).append(position)
+        self.fingerprint = fingerprint
+        self._bm25: bm25s.BM25 | None = None
+        corpus = [tokenize(f"{record.section or ''} {record.text}") or ["_"] for record in records]
+        self._document_frequency = Counter(token for tokens in corpus for token in set(tokens))
+        if records:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(corpus, show_progress=False)
+
+    def idf(self, token: str) -> float:
+        """BM25's inverse document frequency; words absent from the corpus weigh the most."""
+        frequency = self._document_frequency.get(token, 0)
+        return math.log(1 + (len(self.records) - frequency + 0.5) / (frequency + 0.5))
+
+    def lexical(self, query_tokens: list[str], allowed: np.ndarray | None, limit: int) -> list[int]:
+        """Positions of the best BM25 matches (score > 0), best first."""
+        if self._bm25 is None or not query_tokens:
+            return []
+        known = [token for token in query_tokens if token in self._bm25.vocab_dict]
+        if not known:
+            return []
+        scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        order = np.argsort(-scores)[:limit]
+        return [int(index) for index in order if scores[index] > 0]
+
+    def allowed(self, doc_ids: Sequence[str] | None) -> np.ndarray | None:
+        if not doc_ids:
+            return None
+        wanted = set(doc_ids)
+        return np.array([record.doc_id in wanted for record in self.records], dtype=bool)
+
+
+def store_fingerprint(store: EvidenceStore) -> str:
+    """Changes whenever any document is added, revised or removed."""
+    parts = sorted(f"{record.doc_id}:{record.sha256}:{record.version}" for record in store.documents())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
+    """Fuse ranked id lists: each list contributes 1 / (k + rank)."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def maximal_marginal_relevance(
+    relevance: np.ndarray, vectors: np.ndarray, k: int, lambda_mult: float, duplicate_cosine: float = 0.95
+) -> list[int]:
+    """Pick k indices trading relevance against similarity to what is already picked.
+
+    Near-duplicates (cosine above `duplicate_cosine` to a picked item) are never picked.
+    """
+    chosen: list[int] = []
+    remaining = list(range(len(relevance)))
+    similarity = vectors @ vectors.T if len(vectors) else np.zeros((0, 0))
+    while remaining and len(chosen) < k:
+        best, best_value = -1, -np.inf
+        for index in remaining:
+            redundancy = max((similarity[index, other] for other in chosen), default=0.0)
+            if redundancy > duplicate_cosine:
+                continue
+            value = lambda_mult * relevance[index] - (1 - lambda_mult) * redundancy
+            if value > best_value:
+                best, best_value = index, value
+        if best < 0:
+            break
+        chosen.append(best)
+        remaining.remove(best)
+    return chosen
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over the evidence store: dense + BM25 fused, then diversified."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: EvidenceStore
+    k: int = Field(default=5, ge=1)
+    candidates: int = Field(default=30, ge=1, description="Candidates taken from each ranker before fusion.")
+    mmr_lambda: float = Field(default=0.75, ge=0, le=1, description="1 = relevance only, 0 = diversity only.")
+    doc_ids: list[str] | None = Field(default=None, description="Restrict retrieval to these documents.")
+
+    _index: ChunkIndex | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def index(self) -> ChunkIndex:
+        """The in-memory index, rebuilt when the store's documents changed (e.g. by another process)."""
+        fingerprint = store_fingerprint(self.store)
+        with self._lock:
+            if self._index is None or self._index.fingerprint != fingerprint:
+                self._index = ChunkIndex(self.store, fingerprint)
+            return self._index
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Passage]:
+        """The k best passages for a query, best first."""
+        k = k or self.k
+        doc_ids = doc_ids if doc_ids is not None else self.doc_ids
+        index = self.index()
+        if not index.records:
+            return []
+        vector = self.embed_query(query) if query_vector is None else query_vector
+        dense = self.store.dense_search(vector.tolist(), k=min(self.candidates, len(index.records)), doc_ids=doc_ids)
+        dense_ids = [str(document.id) for document, _ in dense if document.id in index.position]
+        lexical_ids = [
+            index.records[position].chunk_id
+            for position in index.lexical(tokenize(query), index.allowed(doc_ids), self.candidates)
+        ]
+        fused = reciprocal_rank_fusion([dense_ids, lexical_ids])
+        if not fused:
+            return []
+        ranked = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: self.candidates]
+        positions = [index.position[chunk_id] for chunk_id in ranked]
+        vectors = index.vectors[positions]
+        relevance = np.array([fused[chunk_id] for chunk_id in ranked], dtype=np.float32)
+        relevance = relevance / relevance.max()
+        picked = maximal_marginal_relevance(relevance, vectors, k, self.mmr_lambda)
+        similarities = vectors @ vector
+        return [Passage(index.records[positions[i]], float(fused[ranked[i]]), float(similarities[i])) for i in picked]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[Document]:
+        passages = self.search(query, k=kwargs.get("k"), doc_ids=kwargs.get("doc_ids"))
+        return [passage_document(passage) for passage in passages]
+
+
+def passage_document(passage: Passage) -> Document:
+    chunk = passage.chunk
+    metadata = {
+        **chunk.metadata(),
+        "chunk_id": chunk.chunk_id,
+        "score": passage.score,
+        "similarity": passage.similarity,
+    }
+    return Document(id=chunk.chunk_id, page_content=chunk.text, metadata=metadata)

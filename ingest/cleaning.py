@@ -1,0 +1,81 @@
+"""Find page furniture (navigation, tags, contents lists) without rewriting the text.
+
+Cleaning returns the indices of boilerplate blocks; the text itself stays verbatim so
+every offset a citation points at remains valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.structure import Block
+
+_NAVIGATION = re.compile(
+    r"""^(?:
+        (?:next|previous)\ page
+      | page\ last\ (?:updated|reviewed)\b.*
+      | last\ updated:?\ .*
+      | categories
+      | go\ to\ the\ latest\b.*
+      | this\ is\ the\ .{1,40}\ edition\ of\b.*
+      | back\ to\ top | skip\ to\ (?:main\ )?content | print\ this\ page | share\ this\ page
+      | related\ (?:content|pages|links) | download\ (?:this\ )?(?:report|pdf|page).*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LINK_LABELS = re.compile(r"^(?:next|previous) page$", re.IGNORECASE)
+_CONTENTS = re.compile(r"^(?:contents|table of contents|on this page|in this section)$", re.IGNORECASE)
+_SENTENCE_END = (".", "!", ":", ";")  # a title may be a question, so "?" does not end a label
+_SHORT = 120
+_CONTENTS_RUN = 5
+
+
+def is_navigation(line: str) -> bool:
+    """A line of page furniture such as `Next page` or `Page last updated: ...`."""
+    return bool(_NAVIGATION.match(line.strip()))
+
+
+def _is_short_label(text: str) -> bool:
+    """A contents entry, link or tag: short, and not a statement."""
+    stripped = text.strip().lstrip("-•*–· ").strip()
+    return 0 < len(stripped) <= _SHORT and not stripped.endswith(_SENTENCE_END)
+
+
+def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
+    """Indices of blocks that are navigation or page furniture rather than findings."""
+    lines = [text[block.start : block.end].strip() for block in blocks]
+    furniture: set[int] = set()
+    index = 0
+    while index < len(blocks):
+        line = lines[index]
+        if _CONTENTS.match(line):
+            furniture.add(index)
+            index += 1
+            while index < len(blocks) and _is_short_label(lines[index]):
+                furniture.add(index)
+                index += 1
+            continue
+        if _NAVIGATION.match(line):
+            furniture.add(index)
+            follows_label = _LINK_LABELS.match(line) or line.lower() == "categories"
+            if follows_label and index + 1 < len(blocks) and _is_short_label(lines[index + 1]):
+                furniture.add(index + 1)  # the linked page's title, or the category tag
+                index += 1
+        index += 1
+    furniture |= _label_runs(lines)
+    return furniture
+
+
+def _label_runs(lines: Sequence[str]) -> set[int]:
+    """Long runs of short unpunctuated lines are contents lists or link farms, not findings."""
+    found: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate([*lines, "."]):  # the sentinel closes a trailing run
+        if _is_short_label(line):
+            run.append(index)
+            continue
+        if len(run) >= _CONTENTS_RUN:
+            found.update(run)
+        run = []
+    return found

@@ -1,0 +1,245 @@
+"""Chroma holds everything: chunk vectors in one collection, the document manifest and texts in another.
+
+Keeping the manifest in Chroma (not a local file) means every app instance pointed at the same
+`chroma run` server sees the same documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import chromadb
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+_MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One ingested document: what the manifest says of it."""
+
+    doc_id: str
+    title: str
+    source: str
+    path: str
+    sha256: str
+    chunks: int
+    version: int
+    ingested_at: str
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> DocumentRecord:
+        return cls(**{name: metadata[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk as stored: its span in the document and what a citation needs to show."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    start: int
+    end: int
+    section: str | None
+    page: int | None
+
+    def metadata(self) -> dict[str, str | int]:
+        values = asdict(self)
+        del values["text"], values["chunk_id"]
+        return {key: value for key, value in values.items() if value is not None}
+
+    @classmethod
+    def from_stored(cls, chunk_id: str, text: str, metadata: dict[str, Any]) -> ChunkRecord:
+        return cls(
+            chunk_id=chunk_id,
+            doc_id=str(metadata["doc_id"]),
+            title=str(metadata["title"]),
+            source=str(metadata["source"]),
+            text=text,
+            start=int(metadata["start"]),
+            end=int(metadata["end"]),
+            section=metadata.get("section"),
+            page=metadata.get("page"),
+        )
+
+
+@dataclass(frozen=True)
+class SentenceRecord:
+    """A quotable sentence of a chunk, with document offsets; embedded at ingest so answering
+    never has to embed text at question time."""
+
+    sentence_id: str
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+
+
+class EvidenceStore:
+    """A thin layer over Chroma: writes whole documents, reads chunks and the manifest."""
+
+    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, namespace: str = "evidence") -> None:
+        self.client = client
+        self.embeddings = embeddings
+        self._chunks = client.get_or_create_collection(
+            f"{namespace}_chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self._sentences = client.get_or_create_collection(
+            f"{namespace}_sentences", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
+        self.vectorstore = Chroma(
+            client=client,
+            collection_name=self._chunks.name,
+            embedding_function=embeddings,
+        )
+
+    # --- manifest -------------------------------------------------------------------------
+    def documents(self) -> list[DocumentRecord]:
+        """Every document in the store, by title."""
+        stored = self._manifest.get(include=["metadatas"])
+        records = [DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or []]
+        return sorted(records, key=lambda record: (record.title.lower(), record.doc_id))
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        stored = self._manifest.get(ids=[doc_id], include=["metadatas"])
+        metadatas = stored["metadatas"] or []
+        return DocumentRecord.from_metadata(dict(metadatas[0])) if metadatas else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The verbatim text that every chunk and quote of this document points into."""
+        stored = self._manifest.get(ids=[doc_id], include=["documents"])
+        documents = stored["documents"] or []
+        return documents[0] if documents else None
+
+    # --- writes ---------------------------------------------------------------------------
+    def put_document(
+        self,
+        record: DocumentRecord,
+        text: str,
+        chunks: Sequence[ChunkRecord],
+        chunk_vectors: Sequence[Sequence[float]],
+        sentences: Sequence[SentenceRecord],
+        sentence_vectors: Sequence[Sequence[float]],
+    ) -> None:
+        """Store a document's chunks and sentences, then drop whatever of it is no longer current."""
+        self._replace(
+            self._chunks,
+            record.doc_id,
+            [chunk.chunk_id for chunk in chunks],
+            [chunk.text for chunk in chunks],
+            [chunk.metadata() for chunk in chunks],
+            chunk_vectors,
+        )
+        self._replace(
+            self._sentences,
+            record.doc_id,
+            [sentence.sentence_id for sentence in sentences],
+            [sentence.text for sentence in sentences],
+            [
+                {"doc_id": sentence.doc_id, "chunk_id": sentence.chunk_id, "start": sentence.start, "end": sentence.end}
+                for sentence in sentences
+            ],
+            sentence_vectors,
+        )
+        self._manifest.upsert(
+            ids=[record.doc_id],
+            documents=[text],
+            metadatas=[asdict(record)],
+            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+        )
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Delete a document and all its chunks; False when there was no such document."""
+        if self.document(doc_id) is None:
+            return False
+        self._chunks.delete(where={"doc_id": doc_id})
+        self._sentences.delete(where={"doc_id": doc_id})
+        self._manifest.delete(ids=[doc_id])
+        return True
+
+    # --- reads ----------------------------------------------------------------------------
+    def chunk_count(self) -> int:
+        return self._chunks.count()
+
+    def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
+        """Every chunk with its vector, for the in-memory lexical and diversity index."""
+        records: list[ChunkRecord] = []
+        vectors: list[list[float]] = []
+        for item_id, text, metadata, vector in _scan(self._chunks, self.client.get_max_batch_size()):
+            records.append(ChunkRecord.from_stored(item_id, text, metadata))
+            vectors.append(vector)
+        return records, vectors
+
+    def all_sentences(self) -> tuple[list[SentenceRecord], list[list[float]]]:
+        """Every quotable sentence with its vector, for scoring evidence without embedding."""
+        records: list[SentenceRecord] = []
+        vectors: list[list[float]] = []
+        for item_id, text, metadata, vector in _scan(self._sentences, self.client.get_max_batch_size()):
+            records.append(
+                SentenceRecord(
+                    item_id,
+                    str(metadata["chunk_id"]),
+                    str(metadata["doc_id"]),
+                    text,
+                    int(metadata["start"]),
+                    int(metadata["end"]),
+                )
+            )
+            vectors.append(vector)
+        return records, vectors
+
+    def dense_search(
+        self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[Document, float]]:
+        """Nearest chunks by cosine; scores are similarities (higher is closer)."""
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
+        found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            list(vector),
+            k=k,
+            filter=where,  # type: ignore[arg-type]
+        )
+        return [(document, 1.0 - distance) for document, distance in found]
+
+    def _replace(
+        self,
+        collection: Any,
+        doc_id: str,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+        vectors: Sequence[Sequence[float]],
+    ) -> None:
+        """Upsert a document's items into a collection and delete its items that are not among them."""
+        size = self.client.get_max_batch_size()
+        for start in range(0, len(ids), size):
+            stop = start + size
+            collection.upsert(
+                ids=ids[start:stop],
+                documents=texts[start:stop],
+                metadatas=metadatas[start:stop],
+                embeddings=[list(vector) for vector in vectors[start:stop]],
+            )
+        current = set(ids)
+        stale = [item for item in collection.get(where={"doc_id": doc_id}, include=[])["ids"] if item not in current]
+        if stale:
+            collection.delete(ids=stale)
+
+
+def _scan(collection: Any, page: int) -> Iterator[tuple[str, str, dict[str, Any], list[float]]]:
+    """Every item of a collection with text, metadata and vector, a page at a time."""
+    for offset in range(0, collection.count(), page):
+        stored = collection.get(include=["documents", "metadatas", "embeddings"], limit=page, offset=offset)
+        embeddings = stored["embeddings"] if stored["embeddings"] is not None else []
+        for item_id, text, metadata, vector in zip(
+            stored["ids"], stored["documents"] or [], stored["metadatas"] or [], embeddings
+        ):
+            yield item_id, text, dict(metadata), [float(value) for value in vector]
