@@ -140,22 +140,28 @@ def order_points(points: list[list[Evidence]]) -> list[list[Evidence]]:
     return sorted(points, key=lambda point: (-best_by_doc[point[0].passage.chunk.doc_id], point[0].start))
 
 
-def compose(points: Sequence[Sequence[Evidence]]) -> tuple[str, list[Citation]]:
-    """Markdown answer in which every sentence ends with the markers of its citations."""
+def compose(points: Sequence[tuple[str, Sequence[Evidence]]]) -> tuple[str, list[Citation]]:
+    """Markdown answer from (sentence, evidence) points: each sentence ends with its citations' markers.
+
+    Consecutive points from the same document share a paragraph; a passage cited twice keeps its number.
+    """
     citations: list[Citation] = []
+    numbers: dict[tuple[str, int, int], int] = {}
     paragraphs: list[list[str]] = []
     last_doc: str | None = None
-    for point in points:
+    for sentence, backing in points:
         markers = ""
-        for evidence in point:
-            citation = citation_for(evidence, len(citations) + 1)
-            citations.append(citation)
-            markers += f"[{citation.n}]"
-        doc_id = point[0].passage.chunk.doc_id
+        for evidence in backing:
+            key = (evidence.passage.chunk.doc_id, evidence.start, evidence.end)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(citation_for(evidence, numbers[key]))
+            markers += f"[{numbers[key]}]"
+        doc_id = backing[0].passage.chunk.doc_id
         if doc_id != last_doc:
             paragraphs.append([])
             last_doc = doc_id
-        paragraphs[-1].append(f"{as_sentence(point[0].text)} {markers}")
+        paragraphs[-1].append(f"{as_sentence(sentence)} {markers}")
     return "\n\n".join(" ".join(sentences) for sentences in paragraphs), citations
 
 

@@ -76,13 +76,12 @@ class EvidenceAssistant:
         passages = self.retriever.search(resolved.search_text, k=k, doc_ids=doc_ids, query_vector=vector)
         retrieved = time.perf_counter()
         evidence = self.score_evidence(resolved, vector, passages)
+        answer = extractive_answer(question, evidence)
         if mode == "llm":
             from assistant.llm_answering import answer_with_llm
 
-            answer = answer_with_llm(self.settings.chat_model(), resolved, passages, evidence)
-        else:
-            answer = extractive_answer(question, evidence)
-        answer.question = question
+            model = self.settings.chat_model()
+            answer = answer_with_llm(model, question, resolved, passages, evidence, fallback=answer)
         answer.passages = list(passages)
         finished = time.perf_counter()
         answer.timings_ms = {
@@ -135,7 +134,8 @@ def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
     evidence = supporting(question, evidence)
     if not evidence:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    text, citations = compose(order_points(select_evidence(evidence)))
+    points = order_points(select_evidence(evidence))
+    text, citations = compose([(point[0].text, point) for point in points])
     return Answer(question, "extractive", False, text, citations)
 
 

@@ -72,7 +72,11 @@ class Settings(BaseSettings):
         return self.llm != "none"
 
     def chat_model(self) -> BaseChatModel:
-        """The chat model for `llm` answer mode; a clear error when none is configured."""
+        """The chat model for `llm` answer mode (built once); a clear error when none is configured."""
+        return self._chat_model
+
+    @cached_property
+    def _chat_model(self) -> BaseChatModel:
         if self.llm == "openai":
             from langchain_openai import ChatOpenAI
 
@@ -85,9 +89,9 @@ class Settings(BaseSettings):
                 max_retries=1,
             )
         if self.llm == "llamacpp":
-            from langchain_community.chat_models import ChatLlamaCpp
+            from assistant.llm import LlamaCppChat
 
-            return ChatLlamaCpp(model_path=self.llm_model or _bundled_gguf(), temperature=0, n_ctx=4096, verbose=False)
+            return LlamaCppChat(model_path=self.llm_model or _bundled_gguf())
         raise ValueError("no LLM configured: set EVIDENCE_LLM=openai (with EVIDENCE_LLM_BASE_URL) or llamacpp")
 
 
