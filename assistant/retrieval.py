@@ -39,10 +39,10 @@ class ChunkIndex:
         records, vectors = store.all_chunks()
         self.records = records
         self.position = {record.chunk_id: index for index, record in enumerate(records)}
-        self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(records), -1)
+        self.vectors = _matrix(vectors)
         sentences, sentence_vectors = store.all_sentences()
         self.sentences = sentences
-        self.sentence_vectors = np.asarray(sentence_vectors, dtype=np.float32).reshape(len(sentences), -1)
+        self.sentence_vectors = _matrix(sentence_vectors)
         self.sentences_of: dict[str, list[int]] = {}
         for position, sentence in enumerate(sentences):
             self.sentences_of.setdefault(sentence.chunk_id, []).append(position)
@@ -77,6 +77,11 @@ class ChunkIndex:
             return None
         wanted = set(doc_ids)
         return np.array([record.doc_id in wanted for record in self.records], dtype=bool)
+
+
+def _matrix(vectors: list[list[float]]) -> np.ndarray:
+    """Rows of vectors as float32; an empty store gives an empty (0, 0) matrix."""
+    return np.asarray(vectors, dtype=np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
 
 
 def store_fingerprint(store: EvidenceStore) -> str:

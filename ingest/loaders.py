@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 import warnings
@@ -51,7 +52,10 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
 def decode_text(data: bytes) -> str:
     """UTF-8 first, then Windows-1252 and Latin-1; binary or garbled bytes are refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:  # a BOM followed by bytes that are not UTF-16
+            raise LoadError("not a text file (binary or undecodable bytes)") from None
     else:
         for encoding in ("utf-8-sig", "cp1252", "latin-1"):
             try:
@@ -149,8 +153,10 @@ def _read_html(path: Path, data: bytes) -> LoadedDocument:
 
 def _read_pdf(path: Path, data: bytes) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    pypdf_log = logging.getLogger("pypdf")
+    log_level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # "EOF marker not found" etc. would reach stderr beside our one line
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -158,10 +164,13 @@ def _read_pdf(path: Path, data: bytes) -> LoadedDocument:
             if reader.is_encrypted:
                 raise LoadError("PDF is password-protected")
             pages = [page.extract_text() or "" for page in reader.pages]
+            metadata_title = (reader.metadata.title if reader.metadata else None) or ""
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except Exception as error:  # damaged PDFs raise PdfReadError, NotImplementedError, LimitReachedError, ...
         raise LoadError(f"not a readable PDF ({_one_line(error)})") from None
+    finally:
+        pypdf_log.setLevel(log_level)
     if not any(page.strip() for page in pages):
         raise LoadError("PDF has no extractable text (scanned images need OCR first)")
     text_parts: list[str] = []
@@ -175,7 +184,6 @@ def _read_pdf(path: Path, data: bytes) -> LoadedDocument:
         text_parts.append(page_text + "\n\n")
         offset += len(page_text) + 2
     text = "".join(text_parts)
-    metadata_title = (reader.metadata.title if reader.metadata else None) or ""
     title = " ".join(str(metadata_title).split()) or _title(text, blocks, path)
     return LoadedDocument(text, title, tuple(blocks), tuple(page_starts))
 

@@ -89,11 +89,10 @@ def segment_plain_text(text: str, base: int = 0, *, detect_headings: bool = True
         elif (
             previous is not None
             and not previous_blank
-            and previous.kind != "heading"
             and text[previous.end - base - 1].isalnum()
             and stripped[0].islower()
-        ):
-            blocks[-1] = Block(previous.kind, previous.start, end)
+        ):  # a "heading" that wraps onto a lower-case line was a hard-wrapped paragraph's first line
+            blocks[-1] = Block("paragraph" if previous.kind == "heading" else previous.kind, previous.start, end)
         elif detect_headings and looks_like_heading(line):
             blocks.append(Block("heading", start, end, level=2))
         else:

@@ -1,0 +1,118 @@
+"""Retrieval side by side on a question set: the LangChain tutorial default vs BM25, dense and our hybrid.
+
+    .venv/bin/python bench/retrieval_compare.py [QA.jsonl] [CORPUS_DIR]
+
+(a) RecursiveCharacterTextSplitter(1000, 200) + Chroma similarity search, k=4, same MiniLM model;
+(b) BM25 only, (c) dense only, (d) hybrid (RRF + MMR), all three on our finding-aware chunks.
+Prints recall@1, recall@5 (the tutorial default returns 4), MRR and per-query latency.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import chromadb
+from langchain_chroma import Chroma
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.evaluation import QAItem, first_hit_rank, load_question_set, recall_at  # noqa: E402
+from assistant.lexical import tokenize  # noqa: E402
+from assistant.service import EvidenceAssistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from ingest.loaders import load_document  # noqa: E402
+
+Retrieve = Callable[[str], list[tuple[str, str]]]
+
+
+def tutorial_default(corpus: Path, settings: Settings) -> Retrieve:
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    texts, metadatas = [], []
+    for path in sorted(corpus.glob("*.txt")):
+        document = load_document(path, path.read_bytes())
+        for piece in splitter.split_text(document.text):
+            texts.append(piece)
+            metadatas.append({"source": path.name})
+    store = Chroma.from_texts(
+        texts, settings.embeddings(), metadatas=metadatas, client=chromadb.EphemeralClient(), collection_name="tutorial"
+    )
+    return lambda question: [
+        (str(doc.metadata["source"]), doc.page_content) for doc in store.similarity_search(question, k=4)
+    ]
+
+
+def measure(name: str, retrieve: Retrieve, items: list[QAItem]) -> dict[str, float | str]:
+    answerable = [item for item in items if item.answerable]
+    retrieve(answerable[0].question)  # warm-up
+    latencies, recall1, recall5, reciprocal = [], [], [], []
+    for item in answerable:
+        started = time.perf_counter()
+        results = retrieve(item.question)
+        latencies.append((time.perf_counter() - started) * 1000)
+        recall1.append(recall_at(item, results, 1))
+        recall5.append(recall_at(item, results, 5))
+        rank = first_hit_rank(item, results[:5])
+        reciprocal.append(1 / rank if rank else 0.0)
+    return {
+        "retriever": name,
+        "recall@1": statistics.mean(recall1),
+        "recall@5": statistics.mean(recall5),
+        "MRR": statistics.mean(reciprocal),
+        "p50 ms": statistics.median(latencies),
+    }
+
+
+def main() -> None:
+    questions = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+    corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "reviews"
+    items = load_question_set(questions)
+    with tempfile.TemporaryDirectory() as home:
+        settings = Settings(home=Path(home))
+        assistant = EvidenceAssistant(settings)
+        assistant.ingest([corpus])
+        retriever = assistant.retriever
+        index = retriever.index()
+
+        def pairs(records: list) -> list[tuple[str, str]]:
+            return [(record.source, record.text) for record in records]
+
+        def bm25_only(question: str) -> list[tuple[str, str]]:
+            return pairs([index.records[i] for i in index.lexical(tokenize(question), None, 5)])
+
+        def dense_only(question: str) -> list[tuple[str, str]]:
+            found = assistant.store.dense_search(retriever.embed_query(question).tolist(), k=5)
+            return [(str(doc.metadata["source"]), doc.page_content) for doc, _ in found]
+
+        def hybrid(question: str) -> list[tuple[str, str]]:
+            return pairs([passage.chunk for passage in retriever.search(question, k=5)])
+
+        rows = [
+            measure("(a) LangChain default: 1000/200 splitter + Chroma k=4", tutorial_default(corpus, settings), items),
+            measure("(b) BM25 only, finding chunks", bm25_only, items),
+            measure("(c) dense only, finding chunks", dense_only, items),
+            measure("(d) hybrid RRF + MMR, finding chunks", hybrid, items),
+        ]
+    answerable = sum(item.answerable for item in items)
+    print(f"{questions.name}: {answerable} answerable questions; corpus {corpus}")
+    print(f"| {'retriever':<55} | recall@1 | recall@5 |   MRR | p50 ms |")
+    print(f"|{'-' * 57}|---------:|---------:|------:|-------:|")
+    for row in rows:
+        print(
+            f"| {row['retriever']:<55} | {row['recall@1']:8.3f} | {row['recall@5']:8.3f} "
+            f"| {row['MRR']:5.3f} | {row['p50 ms']:6.1f} |"
+        )
+    baseline, ours = rows[0], rows[-1]
+    print(
+        f"hybrid vs default: recall@5 {ours['recall@5'] - baseline['recall@5']:+.3f}, MRR {ours['MRR'] - baseline['MRR']:+.3f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

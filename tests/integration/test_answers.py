@@ -1,0 +1,92 @@
+"""Answers over the real sample corpus: real Chroma, real MiniLM, the design's invariants on every answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.citations import invariant_problems, marker_numbers
+from assistant.evaluation import evaluate, load_question_set
+from assistant.service import EvidenceAssistant, QuestionError
+
+from ..conftest import DEV_SET
+
+QUESTIONS = [
+    "Which NHS ambulance service employed pharmacists?",
+    "How did collaboration between health and social care change during COVID-19?",
+    "What helped care homes in Devon STP?",
+    "Did adult social care providers feel included in hospital discharge planning?",
+]
+OFF_TOPIC = [
+    "What is the capital of France?",
+    "Who won the football world cup?",
+    "What is the recommended dose of paracetamol?",
+    "How much did the NHS spend on PPE in 2021?",
+]
+
+
+def assert_invariants(assistant: EvidenceAssistant, answer: dict) -> None:
+    assert invariant_problems(answer, assistant.store.document_text) == []
+    assert set(marker_numbers(answer["answer"])) == {citation["n"] for citation in answer["citations"]}
+    for citation in answer["citations"]:
+        record = assistant.store.document(citation["doc_id"])
+        assert record is not None and citation["source"] == record.source and citation["title"] == record.title
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_answers_are_cited_and_verbatim(sample_assistant: EvidenceAssistant, question: str) -> None:
+    answer = sample_assistant.ask(question).as_dict()
+    assert not answer["abstained"] and answer["citations"]
+    assert_invariants(sample_assistant, answer)
+    assert set(answer) == {"question", "mode", "abstained", "answer", "citations", "timings_ms"}
+    assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
+
+
+def test_answer_names_the_right_finding(sample_assistant: EvidenceAssistant) -> None:
+    answer = sample_assistant.ask("Which NHS ambulance service employed pharmacists?")
+    assert "North West Ambulance Service" in answer.answer
+    assert answer.citations[0].section == "Navigating disruption to services"
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_questions_abstain(sample_assistant: EvidenceAssistant, question: str) -> None:
+    answer = sample_assistant.ask(question).as_dict()
+    assert answer["abstained"] is True and answer["citations"] == []
+    assert_invariants(sample_assistant, answer)
+
+
+def test_follow_up_uses_the_conversation(sample_assistant: EvidenceAssistant) -> None:
+    first = sample_assistant.ask("Did adult social care providers feel included in system-level collaboration?")
+    follow_up = sample_assistant.ask("What about dentists?", history=[(first.question, first.answer)])
+    assert not follow_up.abstained
+    assert any("dentists" in citation.quote.lower() for citation in follow_up.citations)
+    assert_invariants(sample_assistant, follow_up.as_dict())
+
+
+def test_filter_to_one_document(sample_assistant: EvidenceAssistant) -> None:
+    doc_id = "cqc-state-of-care-2019-20-system-wide-governance"
+    answer = sample_assistant.ask("How did collaboration change during COVID-19?", doc_ids=[doc_id])
+    assert answer.passages and {passage.chunk.doc_id for passage in answer.passages} == {doc_id}
+    assert {citation.doc_id for citation in answer.citations} == {doc_id}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_a_clear_error(sample_assistant: EvidenceAssistant, question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        sample_assistant.ask(question)
+
+
+def test_empty_store_abstains(assistant: EvidenceAssistant) -> None:
+    answer = assistant.ask("Which NHS ambulance service employed pharmacists?")
+    assert answer.abstained and answer.citations == [] and answer.passages == []
+
+
+@pytest.mark.skipif(not DEV_SET.exists(), reason="shared dev set not beside the checkout")
+def test_dev_set_meets_the_quality_bar(sample_assistant: EvidenceAssistant) -> None:
+    result = evaluate(load_question_set(DEV_SET), sample_assistant.ask, sample_assistant.store.document_text)
+    metrics = result["metrics"]
+    assert metrics["recall@5"] >= 0.95
+    assert metrics["citation_hit_rate"] >= 0.90
+    assert metrics["citation_validity"] == 1.0
+    assert metrics["abstention_accuracy"] >= 0.90
+    assert metrics["answerable_abstained"] <= 1
+    assert metrics["invariant_violations"] == 0

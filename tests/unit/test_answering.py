@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import (
+    answer_type,
+    as_sentence,
+    compose,
+    has_answer_type,
+    order_points,
+    select_evidence,
+    supporting,
+)
+from assistant.citations import invariant_problems, marker_numbers
+
+from .fakes import evidence
+
+
+def test_select_keeps_best_and_drops_weak_sentences() -> None:
+    items = [
+        evidence("Ambulance services employed pharmacists in call centres.", 0.8),
+        evidence("Pharmacists in call centres helped people avoid A&E.", 0.7, start=100),
+        evidence("Care homes struggled to reach GPs during the first wave.", 0.3, start=200),
+    ]
+    points = select_evidence(items)
+    texts = [point[0].text for point in points]
+    assert texts == [items[0].text, items[1].text]
+
+
+def test_near_duplicate_from_another_document_is_cited_together() -> None:
+    first = evidence("Local systems accelerated collaborative working across health and social care.", 0.8)
+    twin = evidence(
+        "Local systems accelerated collaborative working across health and social care services.", 0.78, "doc-b"
+    )
+    same_doc_twin = evidence(
+        "Local systems accelerated collaborative working across health and social care!", 0.77, start=300
+    )
+    points = select_evidence([first, twin, same_doc_twin])
+    assert len(points) == 1
+    assert [item.passage.chunk.doc_id for item in points[0]] == ["doc-a", "doc-b"]
+    text, citations = compose([(points[0][0].text, points[0])])
+    assert text.endswith("[1][2]")
+    assert [citation.doc_id for citation in citations] == ["doc-a", "doc-b"]
+
+
+def test_points_are_grouped_by_document_in_document_order() -> None:
+    a_late = evidence("Second finding of document A, later in the text.", 0.9, "doc-a", start=500)
+    b_only = evidence("The only finding taken from document B here.", 0.85, "doc-b", start=10)
+    a_early = evidence("First finding of document A, earlier in the text.", 0.8, "doc-a", start=20)
+    ordered = order_points([[a_late], [b_only], [a_early]])
+    assert [point[0].start for point in ordered] == [20, 500, 10]
+    text, citations = compose([(point[0].text, point) for point in ordered])
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].count("[") == 2 and paragraphs[1].endswith("[3]")
+    assert [citation.n for citation in citations] == [1, 2, 3]
+
+
+def test_every_marker_has_a_citation_and_quotes_are_verbatim() -> None:
+    document = "Intro. Ambulance services employed pharmacists in call centres. Outro."
+    start = document.index("Ambulance")
+    item = evidence("Ambulance services employed pharmacists in call centres.", 0.9, start=start)
+    text, citations = compose([(item.text, [item])])
+    answer = {"answer": text, "abstained": False, "citations": [c.as_dict() for c in citations]}
+    assert marker_numbers(text) == [1]
+    assert invariant_problems(answer, lambda doc_id: document) == []
+    broken = {**answer, "answer": text + " More [2]."}
+    assert invariant_problems(broken, lambda doc_id: document) == ["marker [2] has no citation"]
+
+
+def test_markers_inside_document_text_cannot_fake_citations() -> None:
+    assert as_sentence("See the annex [4] for details") == "See the annex (4) for details."
+    assert as_sentence("Already ends well.") == "Already ends well."
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much did the NHS spend on PPE in 2021?", "money"),
+        ("What was the budget of the Sussex ICS?", "money"),
+        ("What is the population of Birmingham?", "quantity"),
+        ("How many care homes were reviewed?", "quantity"),
+        ("When was the Sussex ICS formed?", "time"),
+        ("Which NHS ambulance service employed pharmacists?", None),
+        ("How did local businesses help community pharmacies?", None),
+    ],
+)
+def test_answer_type(question: str, kind: str | None) -> None:
+    assert answer_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "expected"),
+    [
+        ("quantity", "Across the 11 local areas we reviewed, plans differed.", True),
+        ("quantity", "Across the Black Country and West Birmingham STP, a risk matrix was adopted.", False),
+        ("quantity", "COVID-19 in 2020/21 changed services from 8am-8pm.", False),
+        ("money", "The programme cost £4.2m over two years.", True),
+        ("money", "The NHS 2021/22 priorities document set out plans.", False),
+        ("time", "The Sussex ICS was newly formed in April 2020.", True),
+        (None, "Anything at all.", True),
+    ],
+)
+def test_has_answer_type(kind: str | None, sentence: str, expected: bool) -> None:
+    assert has_answer_type(kind, sentence) is expected
+
+
+def test_supporting_filters_by_threshold_and_kind() -> None:
+    strong = evidence("Across the Black Country STP, a risk matrix was adopted.", 0.6)
+    weak = evidence("Some unrelated sentence about dentists and access.", 0.1)
+    assert supporting("What did the Black Country adopt?", [strong, weak]) == [strong]
+    assert supporting("What is the population of the Black Country?", [strong, weak]) == []

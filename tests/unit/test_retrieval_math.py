@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import numpy as np
+
+from assistant.lexical import normalise, tokenize
+from assistant.retrieval import maximal_marginal_relevance, reciprocal_rank_fusion
+
+
+def test_rrf_rewards_agreement_between_rankers() -> None:
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "d"]])
+    assert max(fused, key=lambda key: fused[key]) == "b"
+    assert set(fused) == {"a", "b", "c", "d"}
+    assert fused["a"] > fused["c"]
+
+
+def test_mmr_skips_near_duplicates_and_prefers_diversity() -> None:
+    vectors = np.array([[1.0, 0.0], [0.999, 0.0447], [0.0, 1.0]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    relevance = np.array([1.0, 0.99, 0.6], dtype=np.float32)
+    assert maximal_marginal_relevance(relevance, vectors, k=2, lambda_mult=0.75) == [0, 2]
+
+
+def test_mmr_returns_fewer_when_only_duplicates_remain() -> None:
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0]], dtype=np.float32)
+    assert maximal_marginal_relevance(np.array([1.0, 0.9]), vectors, k=2, lambda_mult=0.5) == [0]
+
+
+def test_tokenize_stems_and_drops_stopwords() -> None:
+    assert tokenize("The pharmacists were employed by ambulance services") == [
+        "pharmacist",
+        "employ",
+        "ambul",
+        "servic",
+    ]
+    assert tokenize("care homes’ managers") == ["care", "home", "manag"]
+
+
+def test_normalise_folds_quotes_dashes_and_space() -> None:
+    assert normalise("People’s  care – “safe”") == 'people\'s care - "safe"'
