@@ -1,31 +1,774 @@
-"""Gradio web UI: `build_app(settings)` returns the Blocks; logic lives in `assistant/`."""
+"""Gradio web UI: `build_app(settings)` returns the Blocks; `launch(settings)` serves it (`evidence serve`).
+
+The UI only arranges what `assistant/` produces. Everything that came from a document (titles,
+sections, quotes, document text, file names) is HTML-escaped before it reaches gr.HTML or Markdown.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import html
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import gradio as gr
 
-from assistant.service import EvidenceAssistant
+from assistant.briefing import briefing_markdown, build_briefing, export_briefing
+from assistant.service import EvidenceAssistant, QuestionError
 from assistant.settings import Settings
+from ingest.loaders import SUPPORTED_SUFFIXES
+
+EXAMPLE_QUESTIONS = (
+    "Which NHS ambulance service employed pharmacists?",
+    "How did collaboration between health and social care change during COVID-19?",
+    "What did dentists say about system-level collaboration?",
+)
+DOCUMENT_HEADERS = ["Title", "Document id", "Source", "Version", "Chunks", "Ingested at"]
+NO_EVIDENCE = "No supporting evidence found"
+MAX_SOURCE_CHARS = 300_000  # a bigger document is shown as a window around the cited passage
+CONTEXT_CHARS = 160  # text shown either side of a quote on an evidence card
+
+logger = logging.getLogger(__name__)
+Turn = dict[str, Any]  # {"question": str, "answer": Answer.as_dict()}
 
 
-def build_app(settings: Settings, assistant: EvidenceAssistant | None = None) -> gr.Blocks:
-    assistant = assistant or EvidenceAssistant(settings)
+# --- access ---------------------------------------------------------------------------------------
+class AuthFileError(ValueError):
+    """The users file is missing or malformed: one line for the person starting the server."""
 
-    def documents_table() -> list[list[object]]:
-        return [[r.title, r.source, r.version, r.chunks, r.ingested_at] for r in assistant.store.documents()]
 
-    def ask(question: str) -> dict[str, object]:
-        return assistant.ask(question).as_dict()
+@dataclass(frozen=True)
+class User:
+    username: str
+    admin: bool
+    password_sha256: str | None = None
+    password: str | None = None
 
-    with gr.Blocks(title="Evidence Assistant") as app:
-        gr.Markdown("# Evidence Assistant")
-        table = gr.Dataframe(headers=["Title", "Source", "Version", "Chunks", "Ingested at"], value=documents_table)
-        question = gr.Textbox(label="Question")
-        answer = gr.JSON(label="Answer")
-        question.submit(ask, question, answer, api_name="ask")
-        app.load(documents_table, None, table)
-    return app
+    def check(self, password: str) -> bool:
+        if self.password_sha256 is not None:
+            digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
+            return hmac.compare_digest(digest, self.password_sha256)
+        return hmac.compare_digest(password.encode("utf-8"), (self.password or "").encode("utf-8"))
+
+
+def load_users(path: Path) -> dict[str, User]:
+    """Users from the JSON auth file (format in README, "Using the web UI")."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AuthFileError(f"auth file {path} does not exist (EVIDENCE_AUTH_FILE)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise AuthFileError(f"cannot read auth file {path}: {type(error).__name__}") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise AuthFileError(f"auth file {path} is not valid JSON (line {error.lineno}: {error.msg})") from None
+    entries = data.get("users") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise AuthFileError(f'auth file {path} must look like {{"users": [{{"username": ..., ...}}]}}')
+    users: dict[str, User] = {}
+    for position, entry in enumerate(entries, start=1):
+        where = f"auth file {path}, user {position}"
+        if not isinstance(entry, dict):
+            raise AuthFileError(f"{where}: each user must be an object")
+        username = entry.get("username")
+        if not isinstance(username, str) or not username.strip():
+            raise AuthFileError(f"{where}: 'username' must be a non-empty string")
+        if username in users:
+            raise AuthFileError(f"{where}: username '{username}' appears twice")
+        hashed, plain, admin = entry.get("password_sha256"), entry.get("password"), entry.get("admin", False)
+        if (hashed is None) == (plain is None):
+            raise AuthFileError(f"{where}: give exactly one of 'password_sha256' or 'password'")
+        if hashed is not None and (not isinstance(hashed, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", hashed)):
+            raise AuthFileError(f"{where}: 'password_sha256' must be 64 hex characters")
+        if plain is not None and (not isinstance(plain, str) or not plain):
+            raise AuthFileError(f"{where}: 'password' must be a non-empty string")
+        if not isinstance(admin, bool):
+            raise AuthFileError(f"{where}: 'admin' must be true or false")
+        users[username] = User(username, admin, hashed.lower() if hashed else None, plain)
+    return users
+
+
+def authenticator(users: Mapping[str, User]) -> Callable[[str, str], bool]:
+    """Gradio's `auth=` callable: constant-time comparison, and no shortcut for unknown users."""
+    decoy = User("", False, password_sha256="0" * 64)
+
+    def check(username: str, password: str) -> bool:
+        user = users.get(username)
+        valid = (user or decoy).check(password or "")
+        return bool(user is not None and valid)
+
+    return check
+
+
+# --- rendering (pure; every document-derived string is escaped here) -----------------------------------
+_MARKER_SPLIT = re.compile(r"\[(\d{1,3})\]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+_LINE_START_LIST = re.compile(r"^(\s*)(\d+)([.)])", re.M)
+_LINE_START_MARK = re.compile(r"^(\s*)([-=])", re.M)
+
+
+def esc(value: object) -> str:
+    """HTML-escape anything (quotes included) for gr.HTML."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows literally: HTML escaped, Markdown punctuation backslash-escaped."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    escaped = _LINE_START_LIST.sub(r"\1\2\\\3", escaped)
+    return _LINE_START_MARK.sub(r"\1\\\2", escaped)
+
+
+def answer_markdown(answer_text: str) -> str:
+    """The answer for the chat: document text escaped, `[n]` markers kept (and styled)."""
+    pieces = _MARKER_SPLIT.split(answer_text)
+    out: list[str] = []
+    for position, piece in enumerate(pieces):
+        if position % 2:
+            out.append(f'<sup class="cite-marker">[{int(piece)}]</sup>')
+        else:
+            out.append(escape_markdown(piece))
+    return "".join(out)
+
+
+def assistant_message(answer: Mapping[str, Any]) -> str:
+    if answer.get("abstained"):
+        return (
+            f"**{NO_EVIDENCE}.**\n\nNothing in the ingested documents supports an answer to this question, "
+            "so none is given. Try rephrasing it, widening the document filter, or adding documents."
+        )
+    count = len(answer.get("citations") or [])
+    note = f"\n\n<small>{count} cited passage{'s' if count != 1 else ''}; see Evidence.</small>"
+    return answer_markdown(str(answer.get("answer") or "")) + note
+
+
+def chat_messages(turns: Sequence[Turn], pending: str | None = None) -> list[dict[str, str]]:
+    """The Chatbot value: one user and one assistant message per turn."""
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        messages.append({"role": "user", "content": escape_markdown(turn["question"])})
+        messages.append({"role": "assistant", "content": assistant_message(turn["answer"])})
+    if pending is not None:
+        messages.append({"role": "user", "content": escape_markdown(pending)})
+    return messages
+
+
+def _location(citation: Mapping[str, Any]) -> str:
+    parts = [citation.get("section"), f"p. {citation['page']}" if citation.get("page") is not None else None]
+    parts.append(citation.get("source"))
+    return " · ".join(esc(part) for part in parts if part)
+
+
+def quote_in_context(text: str | None, start: int, end: int, quote: str, limit: int = CONTEXT_CHARS) -> str:
+    """The quote highlighted inside its paragraph (trimmed to `limit` characters either side), escaped."""
+    if text is None or text[start:end] != quote:
+        return f"<mark>{esc(quote)}</mark>"
+    para_start = max(text.rfind("\n\n", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - limit, 0)
+    found = text.find("\n", end)
+    para_end = min(found if found >= 0 else len(text), end + limit)
+    before, after = text[para_start:start], text[end:para_end]
+    if para_start > 0 and text[para_start - 1] not in "\n":
+        before = "…" + before[before.find(" ") + 1 :] if " " in before else "…" + before
+    if para_end < len(text) and text[para_end] not in "\n":
+        after = (after[: after.rfind(" ")] if " " in after else after) + "…"
+    context = '<span class="ev-context">{}</span>'
+    return f"{context.format(esc(before))}<mark>{esc(quote)}</mark>{context.format(esc(after))}"
+
+
+def evidence_html(turn: Turn | None, document_text: Callable[[str], str | None]) -> str:
+    """The evidence panel: one card per citation of the selected answer, or an empty state."""
+    if turn is None:
+        return (
+            '<div class="empty-state"><div class="empty-icon">❝</div><p><b>Citations appear here.</b></p>'
+            "<p>Ask a question: every sentence of the answer ends with a marker such as [1] that points to the "
+            "exact passage it quotes.</p></div>"
+        )
+    answer = turn["answer"]
+    question = f'<div class="ev-question">Evidence for <q>{esc(turn["question"])}</q></div>'
+    citations = answer.get("citations") or []
+    if answer.get("abstained") or not citations:
+        return (
+            f'{question}<div class="empty-state no-evidence" id="no-evidence"><div class="empty-icon">∅</div>'
+            f"<p><b>{NO_EVIDENCE}</b></p><p>The documents searched hold no passage that answers this question, "
+            "so the assistant did not answer it.</p></div>"
+        )
+    texts: dict[str, str | None] = {}
+    cards = [question]
+    for citation in citations:
+        doc_id = str(citation["doc_id"])
+        if doc_id not in texts:
+            texts[doc_id] = document_text(doc_id)
+        n = int(citation["n"])
+        quote = quote_in_context(texts[doc_id], int(citation["start"]), int(citation["end"]), str(citation["quote"]))
+        cards.append(
+            f'<article class="ev-card" id="ev-card-{n}" data-cite="{n}">'
+            f'<header><span class="ev-n">{n}</span><div><div class="ev-title">{esc(citation.get("title"))}</div>'
+            f'<div class="ev-meta">{_location(citation)}</div></div></header>'
+            f'<blockquote class="ev-quote">{quote}</blockquote>'
+            f'<button type="button" class="ev-open" data-cite="{n}">View in source ›</button></article>'
+        )
+    return "".join(cards)
+
+
+def source_html(citation: Mapping[str, Any] | None, text: str | None, others: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The whole document (escaped) with the cited passage in <mark class="current"> to scroll to."""
+    if citation is None:
+        return (
+            '<div class="empty-state small"><p>Choose <b>View in source</b> on a citation to read the passage '
+            "in its document.</p></div>"
+        )
+    n = int(citation["n"])
+    head = (
+        f'<div class="src-head"><span class="ev-n">{n}</span><div><div class="ev-title">'
+        f'{esc(citation.get("title"))}</div><div class="ev-meta">{_location(citation)}'
+        f" · characters {int(citation['start'])}–{int(citation['end'])}</div></div></div>"
+    )
+    start, end = int(citation["start"]), int(citation["end"])
+    if text is None:
+        return head + '<div class="src-body"><p class="src-missing">This document is no longer in the store.</p></div>'
+    spans = [(start, end, n, "current")]
+    for other in others:
+        o_start, o_end = int(other["start"]), int(other["end"])
+        if all(o_end <= s or o_start >= e for s, e, _, _ in spans) and 0 <= o_start < o_end <= len(text):
+            spans.append((o_start, o_end, int(other["n"]), "other"))
+    spans.sort()
+    window_start, window_end = 0, len(text)
+    if len(text) > MAX_SOURCE_CHARS:
+        window_start = max(0, start - MAX_SOURCE_CHARS // 2)
+        window_end = min(len(text), window_start + MAX_SOURCE_CHARS)
+    body: list[str] = []
+    if window_start > 0:
+        body.append(f'<p class="src-cut">… {window_start:,} characters before this point not shown …</p>')
+    cursor = window_start
+    for s, e, number, kind in spans:
+        if s < cursor or e > window_end:
+            continue
+        body.append(esc(text[cursor:s]))
+        mark_id = ' id="source-mark"' if kind == "current" else ""
+        body.append(f'<mark class="{kind}"{mark_id} data-cite="{number}" title="[{number}]">{esc(text[s:e])}</mark>')
+        cursor = e
+    body.append(esc(text[cursor:window_end]))
+    if window_end < len(text):
+        body.append(f'<p class="src-cut">… {len(text) - window_end:,} more characters not shown …</p>')
+    return head + f'<div class="src-body" tabindex="0">{"".join(body)}</div>'
+
+
+def ingest_report_html(report: Mapping[str, Any]) -> str:
+    rows: list[str] = []
+    labels = {"added": "Added", "updated": "Updated", "unchanged": "Unchanged", "removed": "Removed"}
+    for key, label in labels.items():
+        for entry in report.get(key) or []:
+            rows.append(
+                f'<li class="rep-{key}"><span class="rep-tag">{label}</span> <b>{esc(entry.get("title"))}</b> '
+                f"<code>{esc(entry.get('doc_id'))}</code> · {int(entry.get('chunks') or 0)} chunks · "
+                f"v{int(entry.get('version') or 0)}</li>"
+            )
+    for failure in report.get("failed") or []:
+        rows.append(
+            f'<li class="rep-failed"><span class="rep-tag">Failed</span> <b>{esc(Path(str(failure.get("path"))).name)}'
+            f"</b>: {esc(failure.get('error'))}</li>"
+        )
+    summary = f"{int(report.get('chunks') or 0):,} chunks in store · {float(report.get('seconds') or 0):.1f} s"
+    return f'<div class="report"><ul>{"".join(rows) or "<li>No files.</li>"}</ul><p class="muted">{summary}</p></div>'
+
+
+def notice_html(text: str, kind: str = "info") -> str:
+    return f'<div class="notice {esc(kind)}">{esc(text)}</div>'
+
+
+# --- the app ------------------------------------------------------------------------------------------
+_CARD_CLICKS = """
+element.addEventListener('click', (event) => {
+  const target = event.target.closest('button[data-cite], article[data-cite]');
+  if (target && element.contains(target)) {
+    trigger('click', {n: Number(target.getAttribute('data-cite'))});
+  }
+});
+"""
+_SCROLL_TO_MARK = """
+const jump = () => {
+  const box = element.querySelector('.src-body');
+  const mark = element.querySelector('mark.current');
+  if (box && mark) {
+    box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+  }
+};
+watch('value', () => requestAnimationFrame(jump));
+requestAnimationFrame(jump);
+"""
+
+CSS = """
+.gradio-container { max-width: 1500px !important; }
+#app-header { display: flex; align-items: center; justify-content: space-between; gap: 16px; padding: 0 2px 2px; }
+#app-header h1 { font-size: 1.35rem; margin: 0; letter-spacing: -0.01em; }
+#app-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: 0.9rem; }
+#app-header .chips { display: flex; flex: none; gap: 8px; flex-wrap: nowrap; justify-content: flex-end; }
+.chip { font-size: 0.8rem; padding: 3px 10px; border-radius: 999px; background: var(--background-fill-secondary);
+  border: 1px solid var(--border-color-primary); white-space: nowrap; }
+.chip.admin { background: var(--color-accent-soft); }
+.cite-marker { font-size: 0.72em; font-weight: 600; color: var(--color-accent); margin-left: 1px; }
+#evidence, #source-viewer { font-size: 0.93rem; }
+#evidence { padding-right: 4px; }
+.ev-question { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 2px 0 8px; }
+.ev-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 10px 12px; margin-bottom: 10px;
+  background: var(--background-fill-primary); box-shadow: 0 1px 2px rgba(0,0,0,0.04); cursor: pointer; }
+.ev-card:hover { border-color: var(--color-accent); }
+.ev-card header, .src-head { display: flex; gap: 10px; align-items: flex-start; }
+.ev-n { flex: none; display: inline-flex; align-items: center; justify-content: center; min-width: 24px; height: 24px;
+  border-radius: 6px; background: var(--color-accent); color: white; font-weight: 700; font-size: 0.8rem; }
+.ev-title { font-weight: 600; line-height: 1.3; }
+.ev-meta { font-size: 0.8rem; color: var(--body-text-color-subdued); margin-top: 2px; display: -webkit-box;
+  -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.src-head .ev-meta { -webkit-line-clamp: 1; }
+.ev-quote { margin: 8px 0 6px; padding: 6px 10px; border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; line-height: 1.5; }
+.ev-quote mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.src-body mark.current { background: #fcd34d; color: inherit; padding: 1px 0; border-radius: 2px;
+  box-shadow: 0 0 0 2px #fcd34d; }
+.ev-context { color: var(--body-text-color-subdued); }
+.ev-open { font-size: 0.82rem; font-weight: 600; color: var(--color-accent); background: none; border: none;
+  padding: 2px 0; cursor: pointer; }
+.ev-open:hover { text-decoration: underline; }
+.src-head { padding-bottom: 6px; margin-bottom: 2px; }
+.src-body { position: relative; max-height: 250px; overflow-y: auto; white-space: pre-wrap; line-height: 1.55;
+  font-size: 0.88rem; padding: 6px 10px; background: var(--background-fill-primary);
+  border: 1px solid var(--border-color-primary); border-radius: 8px; }
+.src-body mark.other { background: #e0e7ff; color: inherit; }
+.src-cut, .src-missing, .muted { color: var(--body-text-color-subdued); font-size: 0.8rem; }
+.empty-state { text-align: center; color: var(--body-text-color-subdued); padding: 28px 16px;
+  border: 1px dashed var(--border-color-primary); border-radius: 10px; }
+.empty-state.small { padding: 14px; }
+.empty-state .empty-icon { font-size: 2rem; line-height: 1; margin-bottom: 6px; }
+.empty-state.no-evidence { border-color: #f59e0b; color: var(--body-text-color); }
+.panel-title { font-weight: 700; font-size: 0.95rem; margin: 0 0 6px; }
+.notice { padding: 8px 12px; border-radius: 8px; background: var(--background-fill-secondary);
+  border: 1px solid var(--border-color-primary); font-size: 0.9rem; }
+.notice.error { border-color: #ef4444; }
+.notice.warn { border-color: #f59e0b; }
+.report ul { list-style: none; padding: 0; margin: 0; }
+.report li { padding: 4px 0; border-bottom: 1px solid var(--border-color-primary); }
+.rep-tag { display: inline-block; min-width: 78px; font-size: 0.75rem; font-weight: 700; text-transform: uppercase; }
+.rep-added .rep-tag, .rep-updated .rep-tag { color: #15803d; }
+.rep-failed .rep-tag { color: #b91c1c; }
+"""
+
+
+def _theme() -> gr.themes.Base:
+    return gr.themes.Soft(
+        primary_hue="indigo",
+        neutral_hue="slate",
+        font=["ui-sans-serif", "system-ui", "Segoe UI", "Helvetica Neue", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"],
+    )
+
+
+class EvidenceUI:
+    """The handlers behind the Blocks; each is a plain method so it can be tested without a browser."""
+
+    def __init__(
+        self, settings: Settings, assistant: EvidenceAssistant | None = None, users: Mapping[str, User] | None = None
+    ) -> None:
+        self.settings = settings
+        self.assistant = assistant or EvidenceAssistant(settings)
+        if users is None and settings.auth_file is not None:
+            users = load_users(settings.auth_file)
+        self.users = dict(users) if users is not None else None
+        self._export_dir: Path | None = None
+
+    @property
+    def export_dir(self) -> Path:
+        """A private temp folder for briefing downloads, made on first use."""
+        if self._export_dir is None:
+            self._export_dir = Path(tempfile.mkdtemp(prefix="evidence-briefings-"))
+        return self._export_dir
+
+    # --- access -----------------------------------------------------------------------------------------
+    def username(self, request: gr.Request | None) -> str | None:
+        return getattr(request, "username", None) if request is not None else None
+
+    def is_admin(self, request: gr.Request | None) -> bool:
+        if self.users is None:
+            return True  # no auth file: a local, single-user install
+        user = self.users.get(self.username(request) or "")
+        return bool(user and user.admin)
+
+    # --- documents --------------------------------------------------------------------------------------
+    def document_rows(self) -> list[list[object]]:
+        return [
+            [r.title, r.doc_id, r.source, r.version, r.chunks, r.ingested_at.replace("T", " ")]
+            for r in self.assistant.store.documents()
+        ]
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        return [(f"{r.title} ({r.doc_id})", r.doc_id) for r in self.assistant.store.documents()]
+
+    def status_html(self, request: gr.Request | None) -> str:
+        documents = self.assistant.store.documents()
+        chips = [f'<span class="chip">{len(documents)} document{"s" if len(documents) != 1 else ""}</span>']
+        chips.append(f'<span class="chip">{sum(r.chunks for r in documents):,} passages</span>')
+        if self.users is not None:
+            role = "admin" if self.is_admin(request) else "reader"
+            chips.append(f'<span class="chip {role}">{esc(self.username(request))} · {role}</span>')
+        return (
+            '<div id="app-header"><div><h1>Evidence Assistant</h1><p>Cited answers from the review documents: '
+            "every sentence links to the exact passage it quotes, ready to check and copy into a briefing.</p>"
+            f'</div><div class="chips">{"".join(chips)}</div></div>'
+        )
+
+    def documents_view(self, request: gr.Request | None, *, reset_filter: bool = False) -> tuple[Any, ...]:
+        """Table, filter choices, remove choices and header: everything that lists documents."""
+        choices = self.document_choices()
+        empty = not choices
+        return (
+            gr.Dataframe(value=self.document_rows() or None, headers=DOCUMENT_HEADERS),
+            gr.Dropdown(choices=choices, value=[]) if reset_filter else gr.Dropdown(choices=choices),
+            gr.Dropdown(choices=choices, value=None),
+            self.status_html(request),
+            notice_html("No documents yet: an administrator can add them below.") if empty else "",
+        )
+
+    def on_load(self, request: gr.Request) -> tuple[Any, ...]:
+        admin = self.is_admin(request)
+        notice = "" if admin else notice_html("Only administrators can add or remove documents.", "warn")
+        logout = self.users is not None
+        return (*self.documents_view(request), gr.Column(visible=admin), notice, gr.Button(visible=logout))
+
+    def upload(
+        self,
+        files: list[str] | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[Any, ...]:
+        """Ingest uploaded files (admins only); the retriever sees them on the next question."""
+        if not self.is_admin(request):
+            raise gr.Error("Only administrators can add documents.", print_exception=False)
+        if not files:
+            raise gr.Error("Choose one or more files to add.", print_exception=False)
+        paths = [Path(str(file)) for file in files]
+        progress(0, desc="Reading files")
+
+        def report_progress(done: int, total: int, name: str) -> None:
+            progress((done, max(total, 1)), desc=f"Ingesting {name}" if done < total else "Indexing")
+
+        report = self.assistant.ingest(
+            paths, progress=report_progress, display_names={path: path.name for path in paths}
+        ).as_dict()
+        return (ingest_report_html(report), None, *self.documents_view(request))
+
+    def remove(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+        if not self.is_admin(request):
+            raise gr.Error("Only administrators can remove documents.", print_exception=False)
+        if not doc_id:
+            raise gr.Error("Choose a document to remove.", print_exception=False)
+        record = self.assistant.store.document(doc_id)
+        if record is None or not self.assistant.store.remove_document(doc_id):
+            raise gr.Error(f"No document with id '{doc_id}'.", print_exception=False)
+        self.assistant.retriever.index()
+        message = notice_html(f"Removed “{record.title}” ({doc_id}).")
+        return (message, *self.documents_view(request, reset_filter=True))
+
+    # --- questions --------------------------------------------------------------------------------------
+    def ask_api(self, question: str) -> dict[str, Any]:
+        """The `/ask` endpoint: the same object as `evidence ask --json`."""
+        try:
+            return dict(self.assistant.ask(question).as_dict())
+        except QuestionError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+
+    def start_turn(self, question: str, turns: list[Turn]) -> tuple[Any, ...]:
+        """Show the question at once and clear the box; the answer follows."""
+        question = " ".join((question or "").split())
+        if not question:
+            return gr.Textbox(), chat_messages(turns), None
+        return "", chat_messages(turns, pending=question), question
+
+    def start_example(self, turns: list[Turn], event: gr.SelectData) -> tuple[Any, ...]:
+        value = event.value if isinstance(event.value, dict) else {"text": event.value}
+        return self.start_turn(str(value.get("text") or ""), turns)
+
+    def answer_turn(
+        self, question: str | None, turns: list[Turn], mode: str, k: float, doc_ids: list[str] | None
+    ) -> tuple[Any, ...]:
+        if not question:
+            return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
+        history = [(turn["question"], turn["answer"]["answer"]) for turn in turns]
+        try:
+            answer = self.assistant.ask(question, history, k=int(k), mode=mode, doc_ids=list(doc_ids or []) or None)
+        except Exception as error:  # e.g. an unreachable LLM: say so in one line and keep the conversation
+            if not isinstance(error, QuestionError):
+                logger.exception("answering failed")
+            gr.Warning(f"Could not answer: {' '.join(str(error).split()) or type(error).__name__}")
+            return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
+        turns = [*turns, {"question": question, "answer": answer.as_dict()}]
+        return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1))
+
+    def turn_views(self, turns: Sequence[Turn], index: int | None) -> tuple[Any, ...]:
+        """Selected turn, evidence cards, source viewer and briefing for one turn."""
+        turn = turns[index] if index is not None and 0 <= index < len(turns) else None
+        briefing, md_file, docx_file, heading = self.briefing_views(turn)
+        return (
+            index if turn else None,
+            evidence_html(turn, self.assistant.store.document_text),
+            source_html(None, None),
+            briefing,
+            md_file,
+            docx_file,
+            heading,
+        )
+
+    def briefing_views(self, turn: Turn | None) -> tuple[Any, ...]:
+        if turn is None:
+            return (
+                gr.Code(value="", label="Briefing snippet (Markdown)"),
+                gr.DownloadButton(value=None, interactive=False),
+                gr.DownloadButton(value=None, interactive=False),
+                '<p class="muted">Ask a question to get a briefing snippet of its answer.</p>',
+            )
+        briefing = build_briefing(turn["answer"], self.assistant.store.document)
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))
+        md_path, docx_path = export_briefing(briefing, folder)
+        heading = f'<p class="muted">Snippet for <q>{esc(turn["question"])}</q></p>'
+        return (
+            gr.Code(value=briefing_markdown(briefing), label="Briefing snippet (Markdown)"),
+            gr.DownloadButton(value=str(md_path), interactive=True),
+            gr.DownloadButton(value=str(docx_path), interactive=True),
+            heading,
+        )
+
+    def select_message(self, turns: list[Turn], event: gr.SelectData) -> tuple[Any, ...]:
+        """Clicking a message shows that answer's evidence and briefing."""
+        index = event.index if isinstance(event.index, int) else (event.index or [0])[0]
+        return self.turn_views(turns, int(index) // 2)
+
+    def show_citation(self, turns: list[Turn], selected: int | None, n: int | None) -> str:
+        turn = turns[selected] if selected is not None and 0 <= selected < len(turns) else None
+        citations = (turn["answer"].get("citations") or []) if turn else []
+        citation = next((c for c in citations if int(c["n"]) == n), None)
+        if citation is None:
+            return source_html(None, None)
+        text = self.assistant.store.document_text(str(citation["doc_id"]))
+        others = [c for c in citations if c["doc_id"] == citation["doc_id"] and c is not citation]
+        return source_html(citation, text, others)
+
+    def card_clicked(self, turns: list[Turn], selected: int | None, event: gr.EventData) -> str:
+        data = getattr(event, "_data", None)
+        value = data.get("n") if isinstance(data, dict) else None
+        n = int(value) if isinstance(value, int | float | str) and str(value).isdigit() else None
+        return self.show_citation(turns, selected, n)
+
+    def new_conversation(self) -> tuple[Any, ...]:
+        return ([], [], *self.turn_views([], None))
+
+    # --- layout -----------------------------------------------------------------------------------------
+    def build(self) -> gr.Blocks:
+        llm = self.settings.llm_available()
+        with gr.Blocks(title="Evidence Assistant", analytics_enabled=False) as app:
+            turns = gr.State([])
+            selected = gr.State(None)
+            pending = gr.State(None)
+            with gr.Row(equal_height=False):
+                header = gr.HTML(self.status_html(None), elem_id="header", js_on_load=None, scale=10)
+                logout = gr.Button("Log out", link="/logout", visible=False, size="sm", scale=0, min_width=90)
+            with gr.Tabs():
+                with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        chatbot = gr.Chatbot(
+                            elem_id="chat",
+                            label="Conversation",
+                            show_label=False,
+                            height=460,
+                            layout="bubble",
+                            placeholder=(
+                                "### Ask about the review documents\nAnswers quote the documents and cite each "
+                                "passage. Try one of these, or ask a follow-up such as *What about dentists?*"
+                            ),
+                            examples=[{"text": question} for question in EXAMPLE_QUESTIONS],
+                            buttons=[],
+                            sanitize_html=True,
+                            allow_tags=False,
+                            latex_delimiters=[],
+                            feedback_options=None,
+                            group_consecutive_messages=False,
+                        )
+                        with gr.Row(equal_height=True):
+                            question = gr.Textbox(
+                                elem_id="question",
+                                show_label=False,
+                                placeholder="Ask a question, e.g. Which NHS ambulance service employed pharmacists?",
+                                lines=1,
+                                max_lines=4,
+                                max_length=2000,
+                                submit_btn="Ask",
+                                scale=8,
+                                autofocus=True,
+                            )
+                            clear = gr.Button("New conversation", size="md", scale=1, min_width=120)
+                        with gr.Accordion("Answer options", open=False, elem_id="options"):
+                            with gr.Row():
+                                mode = gr.Radio(
+                                    choices=[("Extractive (quotes only)", "extractive")]
+                                    + ([("LLM (checked against quotes)", "llm")] if llm else []),
+                                    value="extractive",
+                                    label="Answer mode",
+                                    info=None if llm else "LLM mode needs EVIDENCE_LLM (see README).",
+                                    interactive=llm,
+                                    elem_id="mode",
+                                )
+                                k = gr.Slider(
+                                    1,
+                                    max(20, self.settings.k),
+                                    value=self.settings.k,
+                                    step=1,
+                                    label="Passages to retrieve (k)",
+                                    elem_id="k",
+                                )
+                            doc_filter = gr.Dropdown(
+                                choices=self.document_choices(),
+                                multiselect=True,
+                                label="Only search these documents (empty = all)",
+                                elem_id="doc-filter",
+                            )
+                        with gr.Accordion("Copy for briefing", open=False, elem_id="briefing-panel"):
+                            briefing_heading = gr.HTML(
+                                '<p class="muted">Ask a question to get a briefing snippet of its answer.</p>',
+                                js_on_load=None,
+                            )
+                            briefing = gr.Code(
+                                value="",
+                                language="markdown",
+                                label="Briefing snippet (Markdown)",
+                                interactive=False,
+                                buttons=["copy"],
+                                wrap_lines=True,
+                                show_line_numbers=False,
+                                lines=6,
+                                max_lines=16,
+                                elem_id="briefing",
+                            )
+                            with gr.Row():
+                                download_md = gr.DownloadButton(
+                                    "Download .md", interactive=False, size="sm", elem_id="briefing-md"
+                                )
+                                download_docx = gr.DownloadButton(
+                                    "Download .docx", interactive=False, size="sm", elem_id="briefing-docx"
+                                )
+                    with gr.Column(scale=2, min_width=340, elem_id="evidence-panel"):
+                        gr.HTML('<div class="panel-title">Evidence</div>', js_on_load=None)
+                        evidence = gr.HTML(
+                            evidence_html(None, self.assistant.store.document_text),
+                            elem_id="evidence",
+                            js_on_load=_CARD_CLICKS,
+                            max_height=310,
+                        )
+                        source = gr.HTML(source_html(None, None), elem_id="source-viewer", js_on_load=_SCROLL_TO_MARK)
+                with gr.Tab("Documents", id="documents"):
+                    documents_notice = gr.HTML("", js_on_load=None)
+                    table = gr.Dataframe(
+                        headers=DOCUMENT_HEADERS,
+                        datatype=["str", "str", "str", "number", "number", "str"],
+                        interactive=False,
+                        wrap=True,
+                        elem_id="documents-table",
+                        label="Ingested documents",
+                    )
+                    admin_notice = gr.HTML("", js_on_load=None, elem_id="admin-notice")
+                    with gr.Column(visible=self.users is None, elem_id="admin-controls") as admin_controls:
+                        gr.Markdown(
+                            "#### Add or update documents\nText, Markdown, HTML, PDF or Word files. A file with the "
+                            "same name (or title) as a stored document replaces it as a new version."
+                        )
+                        files = gr.File(
+                            file_count="multiple",
+                            file_types=list(SUPPORTED_SUFFIXES),
+                            label="Files to ingest",
+                            elem_id="upload-files",
+                            height=140,
+                        )
+                        ingest_button = gr.Button("Ingest files", variant="primary", elem_id="ingest-button")
+                        report = gr.HTML("", elem_id="ingest-report", js_on_load=None)
+                        gr.Markdown("#### Remove a document")
+                        with gr.Row(equal_height=True):
+                            remove_choice = gr.Dropdown(
+                                choices=self.document_choices(), label="Document", scale=4, elem_id="remove-doc"
+                            )
+                            remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="remove-button")
+                        remove_result = gr.HTML("", js_on_load=None, elem_id="remove-result")
+
+            # Named API endpoint, kept simple: one string in, the answer object out.
+            api_question = gr.Textbox(visible=False)
+            api_answer = gr.JSON(visible=False)
+            api_question.submit(self.ask_api, api_question, api_answer, api_name="ask", queue=True)
+
+            listing = [table, doc_filter, remove_choice, header, documents_notice]
+            views = [selected, evidence, source, briefing, download_md, download_docx, briefing_heading]
+            answer_inputs = [pending, turns, mode, k, doc_filter]
+
+            def ask_chain(trigger: Any, first: Callable[..., Any], first_inputs: list[Any]) -> None:
+                trigger(first, first_inputs, [question, chatbot, pending], api_visibility="private", queue=False).then(
+                    self.answer_turn, answer_inputs, [chatbot, turns, *views], api_visibility="private"
+                )
+
+            ask_chain(question.submit, self.start_turn, [question, turns])
+            ask_chain(chatbot.example_select, self.start_example, [turns])
+            chatbot.select(self.select_message, [turns], views, api_visibility="private")
+            chatbot.clear(self.new_conversation, None, [chatbot, turns, *views], api_visibility="private")
+            clear.click(self.new_conversation, None, [chatbot, turns, *views], api_visibility="private")
+            evidence.click(self.card_clicked, [turns, selected], [source], api_visibility="private")
+            ingest_button.click(
+                self.upload,
+                [files],
+                [report, files, *listing],
+                api_name="ingest",
+                api_visibility="private",
+                concurrency_id="store-writes",
+            )
+            remove_button.click(
+                self.remove,
+                [remove_choice],
+                [remove_result, *listing],
+                api_name="remove_document",
+                api_visibility="private",
+                concurrency_id="store-writes",
+            )
+            app.load(
+                self.on_load,
+                None,
+                [*listing, admin_controls, admin_notice, logout],
+                api_visibility="private",
+                show_progress="hidden",
+            )
+        return app
+
+
+def build_app(
+    settings: Settings, assistant: EvidenceAssistant | None = None, *, users: Mapping[str, User] | None = None
+) -> gr.Blocks:
+    """The web UI; login and admin rights come from `settings.auth_file` unless `users` is given."""
+    return EvidenceUI(settings, assistant, users).build()
 
 
 def launch(settings: Settings) -> None:
-    build_app(settings).launch(server_name=settings.host, server_port=settings.port)
+    """Serve the UI on settings.host:settings.port (login required when EVIDENCE_AUTH_FILE is set)."""
+    users = load_users(settings.auth_file) if settings.auth_file is not None else None  # fail before loading models
+    app = build_app(settings, users=users)
+    app.queue(default_concurrency_limit=1)
+    app.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=authenticator(users) if users is not None else None,
+        auth_message="Sign in with your Evidence Assistant account." if users is not None else None,
+        theme=_theme(),
+        css=CSS,
+        show_error=True,
+        max_file_size=int(settings.max_file_mb * 1024 * 1024),
+        footer_links=["api"],
+        quiet=False,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.citations import Citation
@@ -13,6 +13,11 @@ from assistant.retrieval import Passage
 
 ABSTAIN_TEXT = "No supporting evidence was found in the ingested documents for this question."
 ABSTAIN_BELOW = 0.35
+_POINTS_BACK = re.compile(
+    r"^(?:this|that|these|those|they|it|its|their|such|however|but|similarly|also|therefore|as a result|"
+    r"in addition|in turn|for example|for instance)\b",
+    re.IGNORECASE,
+)
 
 _MONEY_QUESTION = re.compile(
     r"\bhow much (?:money|funding|\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
@@ -129,6 +134,52 @@ def select_evidence(
             points.append([evidence])
             token_sets.append(tokens)
     return points
+
+
+def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> list[list[Evidence]]:
+    """Widen each lead quote to the neighbouring sentences it depends on, so it stands on its own.
+
+    A sentence that opens by pointing back ("This was because...") takes the sentence before it;
+    one followed by a sentence pointing back at it ("They were given...") or ending in a colon
+    takes the sentence after it. Quotes stay verbatim: the widened span is one stretch of text.
+    """
+    widened: list[list[Evidence]] = []
+    for point in points:
+        lead = point[0]
+        siblings = sorted(
+            (item for item in scored if item.passage.chunk.chunk_id == lead.passage.chunk.chunk_id),
+            key=lambda item: item.start,
+        )
+        before = [item for item in siblings if item.end <= lead.start]
+        after = [item for item in siblings if item.start >= lead.end]
+        start, end = lead.start, lead.end
+        if before and _POINTS_BACK.match(lead.text):
+            start = before[-1].start
+        if after and (_POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":")):
+            end = after[0].end
+        chunk = lead.passage.chunk
+        text = chunk.text[start - chunk.start : end - chunk.start]
+        widened.append([replace(lead, start=start, end=end, text=text), *point[1:]])
+    kept: list[list[Evidence]] = []
+    for point in widened:  # a point now inside another point's quote is said already
+        lead = point[0]
+        if not any(
+            other is not point
+            and _contains(other[0], lead)
+            and (other[0].start, other[0].end) != (lead.start, lead.end)
+            for other in widened
+        ) and all(_key(other[0]) != _key(lead) for other in kept):
+            kept.append(point)
+    return kept
+
+
+def _contains(outer: Evidence, inner: Evidence) -> bool:
+    same_chunk = outer.passage.chunk.chunk_id == inner.passage.chunk.chunk_id
+    return same_chunk and outer.start <= inner.start and inner.end <= outer.end
+
+
+def _key(evidence: Evidence) -> tuple[str, int, int]:
+    return (evidence.passage.chunk.chunk_id, evidence.start, evidence.end)
 
 
 def order_points(points: list[list[Evidence]]) -> list[list[Evidence]]:

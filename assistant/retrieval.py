@@ -1,4 +1,4 @@
-"""Hybrid retrieval: Chroma (dense MiniLM) + BM25, fused by reciprocal rank, diversified by MMR."""
+"""Hybrid retrieval: dense chunks (Chroma), dense sentences and BM25, fused by reciprocal rank, then MMR."""
 
 from __future__ import annotations
 
@@ -71,6 +71,21 @@ class ChunkIndex:
             scores = np.where(allowed, scores, 0.0)
         order = np.argsort(-scores)[:limit]
         return [int(index) for index in order if scores[index] > 0]
+
+    def by_best_sentence(self, vector: np.ndarray, doc_ids: Sequence[str] | None, limit: int) -> list[str]:
+        """Chunk ids ranked by their closest sentence: finds a finding whose one key sentence
+        matches even when the rest of the chunk dilutes its own vector."""
+        if not self.sentences:
+            return []
+        wanted = set(doc_ids) if doc_ids else None
+        best: list[str] = []
+        for position in np.argsort(-(self.sentence_vectors @ vector)):
+            sentence = self.sentences[position]
+            if (wanted is None or sentence.doc_id in wanted) and sentence.chunk_id not in best:
+                best.append(sentence.chunk_id)
+                if len(best) == limit:
+                    break
+        return best
 
     def allowed(self, doc_ids: Sequence[str] | None) -> np.ndarray | None:
         if not doc_ids:
@@ -171,7 +186,8 @@ class HybridRetriever(BaseRetriever):
             index.records[position].chunk_id
             for position in index.lexical(tokenize(query), index.allowed(doc_ids), self.candidates)
         ]
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids])
+        sentence_ids = index.by_best_sentence(vector, doc_ids, self.candidates)
+        fused = reciprocal_rank_fusion([dense_ids, sentence_ids, lexical_ids])
         if not fused:
             return []
         ranked = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: self.candidates]

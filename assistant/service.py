@@ -16,6 +16,7 @@ from assistant.answering import (
     order_points,
     select_evidence,
     supporting,
+    with_context,
 )
 from assistant.conversation import ResolvedQuestion, resolve, standalone_questions
 from assistant.lexical import tokenize
@@ -134,7 +135,7 @@ def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
     evidence = supporting(question, evidence)
     if not evidence:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    points = order_points(select_evidence(evidence))
+    points = order_points(with_context(select_evidence(evidence), evidence))
     text, citations = compose([(point[0].text, point) for point in points])
     return Answer(question, "extractive", False, text, citations)
 

@@ -1,6 +1,8 @@
 """Retrieval side by side on a question set: the LangChain tutorial default vs BM25, dense and our hybrid.
 
-    .venv/bin/python bench/retrieval_compare.py [QA.jsonl] [CORPUS_DIR]
+    .venv/bin/python bench/retrieval_compare.py [QA.jsonl ...]
+
+Default question sets: ../shared/eval/qa_dev.jsonl and bench/qa_heldout.jsonl, over data/reviews/.
 
 (a) RecursiveCharacterTextSplitter(1000, 200) + Chroma similarity search, k=4, same MiniLM model;
 (b) BM25 only, (c) dense only, (d) hybrid (RRF + MMR), all three on our finding-aware chunks.
@@ -70,9 +72,9 @@ def measure(name: str, retrieve: Retrieve, items: list[QAItem]) -> dict[str, flo
 
 
 def main() -> None:
-    questions = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
-    corpus = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "data" / "reviews"
-    items = load_question_set(questions)
+    default_sets = [ROOT.parent / "shared" / "eval" / "qa_dev.jsonl", ROOT / "bench" / "qa_heldout.jsonl"]
+    question_sets = [Path(arg) for arg in sys.argv[1:]] or [path for path in default_sets if path.exists()]
+    corpus = ROOT / "data" / "reviews"
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home))
         assistant = EvidenceAssistant(settings)
@@ -93,25 +95,27 @@ def main() -> None:
         def hybrid(question: str) -> list[tuple[str, str]]:
             return pairs([passage.chunk for passage in retriever.search(question, k=5)])
 
-        rows = [
-            measure("(a) LangChain default: 1000/200 splitter + Chroma k=4", tutorial_default(corpus, settings), items),
-            measure("(b) BM25 only, finding chunks", bm25_only, items),
-            measure("(c) dense only, finding chunks", dense_only, items),
-            measure("(d) hybrid RRF + MMR, finding chunks", hybrid, items),
+        retrievers = [
+            ("(a) LangChain default: 1000/200 splitter + Chroma k=4", tutorial_default(corpus, settings)),
+            ("(b) BM25 only, finding chunks", bm25_only),
+            ("(c) dense only, finding chunks", dense_only),
+            ("(d) hybrid: dense + sentence + BM25, RRF, MMR", hybrid),
         ]
-    answerable = sum(item.answerable for item in items)
-    print(f"{questions.name}: {answerable} answerable questions; corpus {corpus}")
-    print(f"| {'retriever':<55} | recall@1 | recall@5 |   MRR | p50 ms |")
-    print(f"|{'-' * 57}|---------:|---------:|------:|-------:|")
-    for row in rows:
-        print(
-            f"| {row['retriever']:<55} | {row['recall@1']:8.3f} | {row['recall@5']:8.3f} "
-            f"| {row['MRR']:5.3f} | {row['p50 ms']:6.1f} |"
-        )
-    baseline, ours = rows[0], rows[-1]
-    print(
-        f"hybrid vs default: recall@5 {ours['recall@5'] - baseline['recall@5']:+.3f}, MRR {ours['MRR'] - baseline['MRR']:+.3f}"
-    )
+        for path in question_sets:
+            items = load_question_set(path)
+            rows = [measure(name, retrieve, items) for name, retrieve in retrievers]
+            print(f"\n{path.name}: {sum(item.answerable for item in items)} answerable questions over {corpus.name}/")
+            print(f"| {'retriever':<55} | recall@1 | recall@5 |   MRR | p50 ms |")
+            print(f"|{'-' * 57}|---------:|---------:|------:|-------:|")
+            for row in rows:
+                print(
+                    f"| {row['retriever']:<55} | {row['recall@1']:8.3f} | {row['recall@5']:8.3f} "
+                    f"| {row['MRR']:5.3f} | {row['p50 ms']:6.1f} |"
+                )
+            baseline, ours = rows[0], rows[-1]
+            recall_gain = float(ours["recall@5"]) - float(baseline["recall@5"])
+            mrr_gain = float(ours["MRR"]) - float(baseline["MRR"])
+            print(f"hybrid vs LangChain default: recall@5 {recall_gain:+.3f}, MRR {mrr_gain:+.3f}")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ from assistant.answering import (
     order_points,
     select_evidence,
     supporting,
+    with_context,
 )
 from assistant.citations import invariant_problems, marker_numbers
 
-from .fakes import evidence
+from .fakes import Evidence, evidence
 
 
 def test_select_keeps_best_and_drops_weak_sentences() -> None:
@@ -110,3 +111,14 @@ def test_supporting_filters_by_threshold_and_kind() -> None:
     weak = evidence("Some unrelated sentence about dentists and access.", 0.1)
     assert supporting("What did the Black Country adopt?", [strong, weak]) == [strong]
     assert supporting("What is the population of the Black Country?", [strong, weak]) == []
+
+
+def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
+    chunk_text = "GPs were not visiting care homes. This was because of access issues within care homes."
+    first = evidence(chunk_text, 0.0)  # one passage holding both sentences
+    split = chunk_text.index("This")
+    lead = Evidence(first.passage, 0, split - 1, chunk_text[: split - 1], 0.5)
+    pointing = Evidence(first.passage, split, len(chunk_text), chunk_text[split:], 0.8)
+    points = with_context([[pointing], [lead]], [lead, pointing])
+    assert len(points) == 1
+    assert points[0][0].text == chunk_text and points[0][0].start == 0 and points[0][0].end == len(chunk_text)
