@@ -6,20 +6,17 @@ sections, quotes, document text, file names) is HTML-escaped before it reaches g
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
-import json
 import logging
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from assistant.auth import User, authenticator, load_users
 from assistant.briefing import briefing_markdown, build_briefing, export_briefing
 from assistant.service import EvidenceAssistant, QuestionError
 from assistant.settings import Settings
@@ -37,75 +34,6 @@ CONTEXT_CHARS = 160  # text shown either side of a quote on an evidence card
 
 logger = logging.getLogger(__name__)
 Turn = dict[str, Any]  # {"question": str, "answer": Answer.as_dict()}
-
-
-# --- access ---------------------------------------------------------------------------------------
-class AuthFileError(ValueError):
-    """The users file is missing or malformed: one line for the person starting the server."""
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    admin: bool
-    password_sha256: str | None = None
-    password: str | None = None
-
-    def check(self, password: str) -> bool:
-        if self.password_sha256 is not None:
-            digest = hashlib.sha256(password.encode("utf-8")).hexdigest()
-            return hmac.compare_digest(digest, self.password_sha256)
-        return hmac.compare_digest(password.encode("utf-8"), (self.password or "").encode("utf-8"))
-
-
-def load_users(path: Path) -> dict[str, User]:
-    """Users from the JSON auth file (format in README, "Using the web UI")."""
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AuthFileError(f"auth file {path} does not exist (EVIDENCE_AUTH_FILE)") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise AuthFileError(f"cannot read auth file {path}: {type(error).__name__}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise AuthFileError(f"auth file {path} is not valid JSON (line {error.lineno}: {error.msg})") from None
-    entries = data.get("users") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise AuthFileError(f'auth file {path} must look like {{"users": [{{"username": ..., ...}}]}}')
-    users: dict[str, User] = {}
-    for position, entry in enumerate(entries, start=1):
-        where = f"auth file {path}, user {position}"
-        if not isinstance(entry, dict):
-            raise AuthFileError(f"{where}: each user must be an object")
-        username = entry.get("username")
-        if not isinstance(username, str) or not username.strip():
-            raise AuthFileError(f"{where}: 'username' must be a non-empty string")
-        if username in users:
-            raise AuthFileError(f"{where}: username '{username}' appears twice")
-        hashed, plain, admin = entry.get("password_sha256"), entry.get("password"), entry.get("admin", False)
-        if (hashed is None) == (plain is None):
-            raise AuthFileError(f"{where}: give exactly one of 'password_sha256' or 'password'")
-        if hashed is not None and (not isinstance(hashed, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", hashed)):
-            raise AuthFileError(f"{where}: 'password_sha256' must be 64 hex characters")
-        if plain is not None and (not isinstance(plain, str) or not plain):
-            raise AuthFileError(f"{where}: 'password' must be a non-empty string")
-        if not isinstance(admin, bool):
-            raise AuthFileError(f"{where}: 'admin' must be true or false")
-        users[username] = User(username, admin, hashed.lower() if hashed else None, plain)
-    return users
-
-
-def authenticator(users: Mapping[str, User]) -> Callable[[str, str], bool]:
-    """Gradio's `auth=` callable: constant-time comparison, and no shortcut for unknown users."""
-    decoy = User("", False, password_sha256="0" * 64)
-
-    def check(username: str, password: str) -> bool:
-        user = users.get(username)
-        valid = (user or decoy).check(password or "")
-        return bool(user is not None and valid)
-
-    return check
 
 
 # --- rendering (pure; every document-derived string is escaped here) -----------------------------------
@@ -468,10 +396,9 @@ class EvidenceUI:
             raise gr.Error("Only administrators can remove documents.", print_exception=False)
         if not doc_id:
             raise gr.Error("Choose a document to remove.", print_exception=False)
-        record = self.assistant.store.document(doc_id)
-        if record is None or not self.assistant.store.remove_document(doc_id):
+        record = self.assistant.remove(doc_id)
+        if record is None:
             raise gr.Error(f"No document with id '{doc_id}'.", print_exception=False)
-        self.assistant.retriever.index()
         message = notice_html(f"Removed “{record.title}” ({doc_id}).")
         return (message, *self.documents_view(request, reset_filter=True))
 

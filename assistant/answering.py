@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.citations import Citation
-from assistant.lexical import jaccard, tokenize
+from assistant.lexical import jaccard, normalise, tokenize
 from assistant.retrieval import Passage
 
 ABSTAIN_TEXT = "No supporting evidence was found in the ingested documents for this question."
@@ -26,7 +26,7 @@ _MONEY_QUESTION = re.compile(
 )
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
-    r"\bwhat (?:is|was|were|are) the (?:population|number|percentage|proportion|rate|size|total|amount)\b"
+    r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
 )
 _TIME_QUESTION = re.compile(r"^\s*when\b|\bwhat (?:year|date|month|time)\b|\bin which (?:year|month)\b")
 _NUMBER_WORDS = (
@@ -35,7 +35,15 @@ _NUMBER_WORDS = (
 )
 _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(?:bn|m|k)\b|\b(?:million|billion|thousand) (?:pounds|dollars|euros)\b", re.I)
 _QUANTITY = re.compile(rf"\d|%|\b(?:{_NUMBER_WORDS})\b", re.I)
-_YEARS_AND_NAMES = re.compile(r"\b(?:19|20)\d\d(?:/\d\d)?\b|\b[A-Za-z]+-\d+\b|\b\d{1,2}(?:am|pm)\b", re.I)
+_YEARS_AND_NAMES = re.compile(
+    r"\b(?:19|20)\d\d(?:/\d\d)?\b|\b[A-Za-z]+-\d+\b|\b\d+-[A-Za-z]+\b|\b\d{1,2}(?::\d\d)?(?:am|pm)\b", re.I
+)  # years, names like COVID-19, and adjectives like 24-hour are not amounts
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w&'’-]*)*")
+_NOT_NAMES = frozenset(
+    "what which who whom whose how when where why did do does is are was were can could should would will has "
+    "have had in on at for during after before the a an and of to tell list give describe according".split()
+)
+_UBIQUITOUS = frozenset("nhs cqc covid covid-19 gp gps uk a&e i".split())
 _TIME = re.compile(
     r"\b(?:19|20)\d\d\b|\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|spring|summer|autumn|winter|week|month|year|day|start|beginning|end|early|late|since|until|"
@@ -101,14 +109,42 @@ def has_answer_type(kind: str | None, sentence: str) -> bool:
     return bool(_TIME.search(sentence))
 
 
+def question_entities(question: str) -> list[str]:
+    """Names in a question ("Frimley Park Hospital", "Scotland"): runs of capitalised words, minus
+    the question's own opening word and the domain's ubiquitous acronyms."""
+    entities = []
+    for match in _CAPITALISED_RUN.finditer(question):
+        words = match.group().split()
+        while words and (words[0].lower() in _NOT_NAMES):
+            words.pop(0)
+        if words and not (len(words) == 1 and words[0].lower() in _UBIQUITOUS):
+            entities.append(" ".join(words))
+    return entities
+
+
+def mentions(passage: Passage, entity: str) -> bool:
+    """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex")."""
+    chunk = passage.chunk
+    words = set(normalise(f"{chunk.title} {chunk.section or ''} {chunk.text}").replace(",", " ").split())
+    return all(word.strip(".,;:'’") in words or word in words for word in normalise(entity).split())
+
+
 def supporting(question: str, evidence: Sequence[Evidence], threshold: float = ABSTAIN_BELOW) -> list[Evidence]:
-    """Evidence that can answer the question: of the asked-for kind and scored above the threshold.
+    """Evidence that can answer the question: scored above the threshold, of the asked-for kind,
+    and from a passage that names every name the question names.
 
     Empty means abstain. The threshold sits between off-topic questions (best score below 0.3 on
     the sample corpus) and the weakest answerable ones (above 0.4): see docs/benchmarks.md.
     """
     kind = answer_type(question)
-    return [item for item in evidence if item.score >= threshold and has_answer_type(kind, item.text)]
+    entities = question_entities(question)
+    return [
+        item
+        for item in evidence
+        if item.score >= threshold
+        and has_answer_type(kind, item.text)
+        and all(mentions(item.passage, entity) for entity in entities)
+    ]
 
 
 def select_evidence(

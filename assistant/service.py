@@ -23,6 +23,7 @@ from assistant.lexical import tokenize
 from assistant.retrieval import HybridRetriever, Passage
 from assistant.settings import Settings
 from ingest.pipeline import Ingester, IngestReport, Progress
+from vectorstore.store import DocumentRecord
 
 MODES = ("extractive", "llm")
 SIMILARITY_WEIGHT = 0.7
@@ -54,6 +55,14 @@ class EvidenceAssistant:
         report = ingester.ingest(paths, prune=prune, progress=progress, display_names=display_names)
         self.retriever.index()  # refresh BM25 now, not on the next question
         return report
+
+    def remove(self, doc_id: str) -> DocumentRecord | None:
+        """Remove a document and its chunks; the removed record, or None when there was none."""
+        record = self.store.document(doc_id)
+        if record is None or not self.store.remove_document(doc_id):
+            return None
+        self.retriever.index()
+        return record
 
     # --- questions ------------------------------------------------------------------------
     def ask(

@@ -25,7 +25,6 @@ from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, Senten
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-_EMBED_BATCH = 64
 
 
 @dataclass
@@ -175,7 +174,11 @@ class Ingester:
                 (chunk.start + start, chunk.start + end) for start, end in evidence_spans(chunk.text)
             )
         ]
-        vectors = self._embed([embedding_text(chunk) for chunk in chunks] + [sentence.text for sentence in sentences])
+        # one encode call per document: sentence-transformers sorts by length within a call, so
+        # mixing long chunks and short sentences costs far less padding than fixed slices do
+        vectors = self.store.embeddings.embed_documents(
+            [embedding_text(chunk) for chunk in chunks] + [sentence.text for sentence in sentences]
+        )
 
         same_title = next(
             (record for record in documents if record.title == document.title and record.doc_id != doc_id), None
@@ -211,12 +214,6 @@ class Ingester:
         if same_title is not None and existing is None:
             self.store.remove_document(same_title.doc_id)  # a revised file under a new name
         return ("updated" if previous else "added"), _entry(record, path)
-
-    def _embed(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), _EMBED_BATCH):
-            vectors.extend(self.store.embeddings.embed_documents(texts[start : start + _EMBED_BATCH]))
-        return vectors
 
 
 def _entry(record: DocumentRecord, path: Path | None = None) -> dict[str, Any]:

@@ -13,7 +13,8 @@ import gradio as gr
 import pytest
 from playwright.sync_api import Page, expect
 
-from app import AuthFileError, EvidenceUI, User, authenticator, load_users
+from app import EvidenceUI
+from assistant.auth import AuthFileError, User, authenticator, load_users
 from assistant.settings import Settings
 from tests.e2e.servers import Server, evidence_command, server_env
 from tests.e2e.ui import ADMIN, READER, UI_TIMEOUT_MS, ask, login

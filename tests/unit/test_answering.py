@@ -8,6 +8,7 @@ from assistant.answering import (
     compose,
     has_answer_type,
     order_points,
+    question_entities,
     select_evidence,
     supporting,
     with_context,
@@ -122,3 +123,24 @@ def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
     points = with_context([[pointing], [lead]], [lead, pointing])
     assert len(points) == 1
     assert points[0][0].text == chunk_text and points[0][0].start == 0 and points[0][0].end == len(chunk_text)
+
+
+@pytest.mark.parametrize(
+    ("question", "entities"),
+    [
+        ("What CQC rating did Frimley Park Hospital get?", ["Frimley Park Hospital"]),
+        ("How did provider collaboration work in Scotland?", ["Scotland"]),
+        ("What powers did NHS England take on?", ["NHS England"]),
+        ("According to the King's Fund, what did collaboration allow?", ["King's Fund"]),
+        ("Which NHS ambulance service employed pharmacists?", []),
+        ("What did CQC find about dentists?", []),
+    ],
+)
+def test_question_entities(question: str, entities: list[str]) -> None:
+    assert question_entities(question) == entities
+
+
+def test_named_place_missing_from_the_passage_means_no_support() -> None:
+    item = evidence("The Sussex integrated care system, or ICS, was newly formed in April 2020.", 0.8)
+    assert supporting("When was the Sussex ICS formed?", [item]) == [item]
+    assert supporting("When was the Kent ICS formed?", [item]) == []
