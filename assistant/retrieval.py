@@ -162,6 +162,10 @@ class HybridRetriever(BaseRetriever):
                 self._index = ChunkIndex(self.store, fingerprint)
             return self._index
 
+    def last_index(self) -> ChunkIndex:
+        """The index the latest search used, without asking the store whether it changed since."""
+        return self._index if self._index is not None else self.index()
+
     def embed_query(self, query: str) -> np.ndarray:
         return np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
 

@@ -35,7 +35,7 @@ class QuestionError(ValueError):
 
 
 class EvidenceAssistant:
-    """Owns the retriever and the sentence-vector cache; one per process."""
+    """Owns the store and the retriever (with its in-memory index); one per process."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -113,7 +113,7 @@ class EvidenceAssistant:
         self, resolved: ResolvedQuestion, vector: np.ndarray, passages: Sequence[Passage]
     ) -> list[Evidence]:
         """Score each sentence of the passages by meaning (cosine) and by how much of the question it covers."""
-        index = self.retriever.index()
+        index = self.retriever.last_index()
         weights = self._term_weights(resolved)
         scored: list[Evidence] = []
         for passage in passages:
@@ -129,7 +129,7 @@ class EvidenceAssistant:
 
     def _term_weights(self, resolved: ResolvedQuestion) -> dict[str, float]:
         """IDF weight of each question word; words of the earlier question count less."""
-        index = self.retriever.index()
+        index = self.retriever.last_index()
         weights: dict[str, float] = {}
         for token in tokenize(resolved.question):
             weights[token] = index.idf(token)
@@ -141,10 +141,10 @@ class EvidenceAssistant:
 
 def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
     """Answer with the best evidence sentences verbatim, or abstain when none is good enough."""
-    evidence = supporting(question, evidence)
-    if not evidence:
+    support = supporting(question, evidence)
+    if not support:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    points = order_points(with_context(select_evidence(evidence), evidence))
+    points = order_points(with_context(select_evidence(support), evidence))
     text, citations = compose([(point[0].text, point) for point in points])
     return Answer(question, "extractive", False, text, citations)
 

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port, log_tail, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEWS = ROOT / "data" / "reviews"
@@ -37,7 +35,7 @@ class Server:
     process: subprocess.Popen[bytes]
 
     def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        return log_tail(self.log, lines)
 
 
 def server_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -87,21 +85,6 @@ def copy_of_sample(factory: pytest.TempPathFactory, name: str) -> Path:
     return home
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _responds(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as response:
-            return int(response.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @contextmanager
 def running_server(
     home: Path, *, env: Mapping[str, str] | None = None, timeout: float = STARTUP_TIMEOUT
@@ -109,29 +92,7 @@ def running_server(
     """`evidence serve --port P` on a free loopback port; waits (bounded) for HTTP, stops it afterwards."""
     port = free_port()
     log = home.parent / f"serve-{port}.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(evidence_command()), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env(home, env),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            cwd=str(home.parent),
-        )
-    server = Server(f"http://127.0.0.1:{port}/", home, log, process)
-    try:
-        deadline = time.monotonic() + timeout
-        while not _responds(server.url):
-            if process.poll() is not None:
-                pytest.fail(f"`evidence serve` exited with {process.returncode}:\n{server.log_tail()}")
-            if time.monotonic() > deadline:
-                waited = f"within {timeout:.0f} s"
-                pytest.fail(f"`evidence serve` did not answer on {server.url} {waited}:\n{server.log_tail()}")
-            time.sleep(0.5)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=20)
+    url = f"http://127.0.0.1:{port}/"
+    command = [str(evidence_command()), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, url, log, env=server_env(home, env), cwd=home.parent, timeout=timeout) as process:
+        yield Server(url, home, log, process)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.citations import invariant_problems
@@ -17,12 +13,7 @@ from assistant.service import EvidenceAssistant
 from assistant.settings import Settings
 
 from ..conftest import COLLABORATING, REVIEWS
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from ..processes import free_port, serving
 
 
 @pytest.fixture(scope="module")
@@ -30,25 +21,9 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     chroma = Path(sys.executable).with_name("chroma")
-    log = (data / "server.log").open("w")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-500:]}")
-    yield port
-    process.terminate()
-    process.wait(timeout=20)
+    command = [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", data / "server.log", timeout=60):
+        yield port
 
 
 def test_two_app_instances_share_one_server(chroma_server: int, tmp_path: Path) -> None:

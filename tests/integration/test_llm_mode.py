@@ -6,20 +6,17 @@ keeps the invariants, because every sentence is checked against its passage.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.citations import invariant_problems
 from assistant.service import EvidenceAssistant
 from assistant.settings import Settings, _bundled_gguf
 
-from .test_chroma_server import free_port
+from ..processes import free_port, serving
 
 QUESTIONS = [
     "Which NHS ambulance service employed pharmacists?",
@@ -31,38 +28,12 @@ QUESTIONS = [
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            _bundled_gguf(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "4096",
-        ],
-        stdout=log_path.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", _bundled_gguf()]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"llama_cpp.server did not start: {log_path.read_text()[-500:]}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with serving(command, f"{url}/models", log, timeout=120):
+        yield url
 
 
 @pytest.fixture(scope="module")
