@@ -71,8 +71,8 @@ def decode_text(data: bytes) -> str:
 
 
 def title_from_filename(path: Path) -> str:
-    """A readable title when the document has none: `cqc-state-of-care` -> `CQC state of care`."""
-    words = re.sub(r"[-_.\s]+", " ", path.stem).strip().split()
+    """A readable title when the document has none: `cqc-state-of-care-2019-20` -> `CQC state of care 2019-20`."""
+    words = re.sub(r"(?<!\d)[-_.\s]+|[-_.\s]+(?!\d)|[_.\s]+", " ", path.stem).strip().split()
     if not words:
         return path.name
     shaped = [word.upper() if len(word) <= 4 and not re.search(r"[aeiouy\d]", word, re.I) else word for word in words]

@@ -15,7 +15,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-_MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
+_MANIFEST_VECTOR = [1.0]
+# Cosine space; a wide search beam so approximate search returns the same neighbours as exact
+# search would at this scale (Chroma's default beam of 10 made rankings vary between builds).
+_VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}  # the manifest collection is looked up by id and filter, never by similarity
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,10 @@ class EvidenceStore:
         self.client = client
         self.embeddings = embeddings
         self._chunks = client.get_or_create_collection(
-            f"{namespace}_chunks", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            f"{namespace}_chunks", configuration=_VECTOR_INDEX, embedding_function=None
         )
         self._sentences = client.get_or_create_collection(
-            f"{namespace}_sentences", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            f"{namespace}_sentences", configuration=_VECTOR_INDEX, embedding_function=None
         )
         self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
         self.vectorstore = Chroma(

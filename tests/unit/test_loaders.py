@@ -344,6 +344,7 @@ def test_bad_pdf_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
         ("my_review.txt", "My review"),
         ("nhs-111-report.pdf", "NHS 111 report"),
         ("2021-report.md", "2021 report"),
+        ("state-of-care-2019-20.txt", "State of care 2019-20"),
         ("---.txt", "---.txt"),
     ],
 )
