@@ -15,10 +15,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-_MANIFEST_VECTOR = [1.0]
+_MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
 # Cosine space; a wide search beam so approximate search returns the same neighbours as exact
 # search would at this scale (Chroma's default beam of 10 made rankings vary between builds).
-_VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}  # the manifest collection is looked up by id and filter, never by similarity
+_VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}
 
 
 @dataclass(frozen=True)
