@@ -603,6 +603,7 @@ class EvidenceUI:
                         datatype=["str", "str", "str", "number", "number", "str"],
                         interactive=False,
                         wrap=True,
+                        column_widths=["26%", "22%", "24%", "7%", "7%", "14%"],
                         elem_id="documents-table",
                         label="Ingested documents",
                     )
