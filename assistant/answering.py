@@ -19,6 +19,12 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence that only says what the reviewers looked at; the finding is in the sentence after it.
+_SETS_UP = re.compile(
+    r"^(?:[^.]{0,60}\b)?we (?:looked at|wanted to (?:know|find out|understand|see)|asked|examined|set out to)\b",
+    re.IGNORECASE,
+)
+
 _MONEY_QUESTION = re.compile(
     r"\bhow much (?:money|funding|\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
     r"\b(?:spen[dt]|cost|pa(?:y|id)|fund|budget|invest|worth|price)|"
@@ -129,6 +135,11 @@ def mentions(passage: Passage, entity: str) -> bool:
     return all(word.strip(".,;:'’") in words or word in words for word in normalise(entity).split())
 
 
+def is_title(text: str, section: str | None) -> bool:
+    """A short heading line ("Collaboration makes a difference"), as opposed to a headline finding."""
+    return section is not None and section.endswith(text) and len(text.split()) < 8
+
+
 def supporting(question: str, evidence: Sequence[Evidence], threshold: float = ABSTAIN_BELOW) -> list[Evidence]:
     """Evidence that can answer the question: scored above the threshold, of the asked-for kind,
     and from a passage that names every name the question names.
@@ -176,8 +187,9 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
     """Widen each lead quote to the neighbouring sentences it depends on, so it stands on its own.
 
     A sentence that opens by pointing back ("This was because...") takes the sentence before it;
-    one followed by a sentence pointing back at it ("They were given...") or ending in a colon
-    takes the sentence after it. Quotes stay verbatim: the widened span is one stretch of text.
+    one followed by a sentence pointing back at it ("They were given..."), one ending in a colon
+    and one that only sets up a finding ("We looked at...") take the sentence after it. Quotes
+    stay verbatim: the widened span is one stretch of text.
     """
     widened: list[list[Evidence]] = []
     for point in points:
@@ -191,7 +203,9 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         start, end = lead.start, lead.end
         if before and _POINTS_BACK.match(lead.text):
             start = before[-1].start
-        if after and (_POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":")):
+        if after and (
+            _POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)
+        ):
             end = after[0].end
         chunk = lead.passage.chunk
         text = chunk.text[start - chunk.start : end - chunk.start]

@@ -7,6 +7,7 @@ from assistant.answering import (
     as_sentence,
     compose,
     has_answer_type,
+    is_title,
     order_points,
     question_entities,
     select_evidence,
@@ -144,3 +145,33 @@ def test_named_place_missing_from_the_passage_means_no_support() -> None:
     item = evidence("The Sussex integrated care system, or ICS, was newly formed in April 2020.", 0.8)
     assert supporting("When was the Sussex ICS formed?", [item]) == [item]
     assert supporting("When was the Kent ICS formed?", [item]) == []
+
+
+def test_setup_sentence_is_quoted_with_the_finding_after_it() -> None:
+    chunk_text = (
+        "We looked at the way medicines were managed for people at the end of life. "
+        "It involved community pharmacies, CCGs and GP surgeries working together."
+    )
+    whole = evidence(chunk_text, 0.0)
+    split = chunk_text.index("It involved")
+    setup = Evidence(whole.passage, 0, split - 1, chunk_text[: split - 1], 0.7)
+    finding = Evidence(whole.passage, split, len(chunk_text), chunk_text[split:], 0.3)
+    points = with_context([[setup]], [setup, finding])
+    assert points[0][0].text == chunk_text
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "title"),
+    [
+        ("Collaboration makes a difference", "Collaboration makes a difference", True),
+        ("Clear escalation routes", "Governance > Clear escalation routes", True),
+        (
+            "Pre-existing structures and relationships enabled more effective collaboration",
+            "Pre-existing structures and relationships enabled more effective collaboration",
+            False,
+        ),
+        ("Collaboration makes a difference", None, False),
+    ],
+)
+def test_short_headings_are_topics_not_findings(text: str, section: str | None, title: bool) -> None:
+    assert is_title(text, section) is title
