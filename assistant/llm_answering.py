@@ -19,7 +19,7 @@ from assistant.prompts import CANNOT_ANSWER, load_prompt
 from assistant.retrieval import Passage
 from ingest.sentences import sentence_spans
 
-MIN_SUPPORT = 0.6  # share of a sentence's content words that its passage must contain
+MIN_SUPPORT = 0.6  # share of a claim's content words that its cited sentences (and section) must contain
 _TRAILING_MARKERS = re.compile(r"([.!?])\s*((?:\[\d{1,3}\]\s*)+)")
 
 

@@ -103,12 +103,12 @@ class EvidenceAssistant:
         return answer
 
     def _query_vector(self, resolved: ResolvedQuestion) -> np.ndarray:
-        vector = self.retriever.embed_query(resolved.question)
-        if resolved.context is not None:
-            context = self.retriever.embed_query(resolved.context)
-            vector = resolved.weight * vector + (1 - resolved.weight) * context
-            vector = vector / np.linalg.norm(vector)
-        return vector
+        """The question's vector, blended with the earlier question's for a follow-up (one encode call)."""
+        if resolved.context is None:
+            return self.retriever.embed_query(resolved.question)
+        own, context = np.asarray(self.store.embeddings.embed_documents([resolved.question, resolved.context]))
+        vector = resolved.weight * own + (1 - resolved.weight) * context
+        return (vector / np.linalg.norm(vector)).astype(np.float32)
 
     def score_evidence(
         self, resolved: ResolvedQuestion, vector: np.ndarray, passages: Sequence[Passage]
