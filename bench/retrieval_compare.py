@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/retrieval_compare.py [QA.jsonl ...]
 
-Default question sets: ../shared/eval/qa_dev.jsonl and bench/qa_heldout.jsonl, over data/reviews/.
+Default question sets: ../shared/eval/qa_dev.jsonl and bench/qa_heldout*.jsonl, over data/reviews/.
 
 (a) RecursiveCharacterTextSplitter(1000, 200) + Chroma similarity search, k=4, same MiniLM model;
 (b) BM25 only, (c) dense only, (d) hybrid (RRF + MMR), all three on our finding-aware chunks.
@@ -72,7 +72,8 @@ def measure(name: str, retrieve: Retrieve, items: list[QAItem]) -> dict[str, flo
 
 
 def main() -> None:
-    default_sets = [ROOT.parent / "shared" / "eval" / "qa_dev.jsonl", ROOT / "bench" / "qa_heldout.jsonl"]
+    shared_dev = ROOT.parent / "shared" / "eval" / "qa_dev.jsonl"
+    default_sets = [shared_dev, *sorted((ROOT / "bench").glob("qa_heldout*.jsonl"))]
     question_sets = [Path(arg) for arg in sys.argv[1:]] or [path for path in default_sets if path.exists()]
     corpus = ROOT / "data" / "reviews"
     with tempfile.TemporaryDirectory() as home:
@@ -89,8 +90,7 @@ def main() -> None:
             return pairs([index.records[i] for i in index.lexical(tokenize(question), None, 5)])
 
         def dense_only(question: str) -> list[tuple[str, str]]:
-            found = assistant.store.dense_search(retriever.embed_query(question).tolist(), k=5)
-            return [(str(doc.metadata["source"]), doc.page_content) for doc, _ in found]
+            return pairs([index.records[i] for i in index.dense(retriever.embed_query(question), None, 5)])
 
         def hybrid(question: str) -> list[tuple[str, str]]:
             return pairs([passage.chunk for passage in retriever.search(question, k=5)])
@@ -101,10 +101,12 @@ def main() -> None:
             ("(c) dense only, finding chunks", dense_only),
             ("(d) hybrid: dense + sentence + BM25, RRF, MMR", hybrid),
         ]
-        for path in question_sets:
-            items = load_question_set(path)
+        question_lists = [(path.name, load_question_set(path)) for path in question_sets]
+        if len(question_lists) > 1:  # every answerable question once: the widest and steadiest comparison
+            question_lists.append(("all sets pooled", [item for _, items in question_lists for item in items]))
+        for label, items in question_lists:
             rows = [measure(name, retrieve, items) for name, retrieve in retrievers]
-            print(f"\n{path.name}: {sum(item.answerable for item in items)} answerable questions over {corpus.name}/")
+            print(f"\n{label}: {sum(item.answerable for item in items)} answerable questions over {corpus.name}/")
             print(f"| {'retriever':<55} | recall@1 | recall@5 |   MRR | p50 ms |")
             print(f"|{'-' * 57}|---------:|---------:|------:|-------:|")
             for row in rows:

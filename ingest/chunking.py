@@ -1,4 +1,4 @@
-"""Finding-aware chunking: a chunk is one finding (or a few short related ones) with its heading path.
+"""Finding-aware chunking: a chunk is one finding, or a run of findings under one heading, with its heading path.
 
 Pure: takes a loaded document and the indices of its boilerplate blocks, returns spans.
 """
@@ -12,7 +12,7 @@ from ingest.sentences import sentence_spans
 from ingest.structure import Block, LoadedDocument
 
 MAX_CHARS = 1200
-MIN_CHARS = 280
+MIN_CHARS = 800  # a chunk keeps taking the next paragraph of its section until it is this long
 SECTION_SEPARATOR = " > "
 
 

@@ -11,8 +11,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import chromadb
-from langchain_chroma import Chroma
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
@@ -99,11 +97,6 @@ class EvidenceStore:
             f"{namespace}_sentences", configuration=_VECTOR_INDEX, embedding_function=None
         )
         self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
-        self.vectorstore = Chroma(
-            client=client,
-            collection_name=self._chunks.name,
-            embedding_function=embeddings,
-        )
 
     # --- manifest -------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -199,18 +192,6 @@ class EvidenceStore:
             )
             vectors.append(vector)
         return records, vectors
-
-    def dense_search(
-        self, vector: Sequence[float], k: int, doc_ids: Sequence[str] | None = None
-    ) -> list[tuple[Document, float]]:
-        """Nearest chunks by cosine; scores are similarities (higher is closer)."""
-        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
-        found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            list(vector),
-            k=k,
-            filter=where,  # type: ignore[arg-type]
-        )
-        return [(document, 1.0 - distance) for document, distance in found]
 
     def _replace(
         self,

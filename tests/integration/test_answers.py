@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from assistant.citations import invariant_problems, marker_numbers
@@ -67,6 +69,21 @@ def test_filter_to_one_document(sample_assistant: EvidenceAssistant) -> None:
     answer = sample_assistant.ask("How did collaboration change during COVID-19?", doc_ids=[doc_id])
     assert answer.passages and {passage.chunk.doc_id for passage in answer.passages} == {doc_id}
     assert {citation.doc_id for citation in answer.citations} == {doc_id}
+
+
+def test_dense_ranking_is_exact_over_every_stored_chunk(sample_assistant: EvidenceAssistant) -> None:
+    """Every chunk is reachable and ranked by true cosine (Chroma's HNSW can miss one on small stores)."""
+    retriever = sample_assistant.retriever
+    index = retriever.index()
+    vector = retriever.embed_query("Were community pharmacies under pressure during the pandemic?")
+    ranked = index.dense(vector, None, len(index.records))
+    similarities = index.vectors @ vector
+    assert sorted(ranked) == list(range(len(index.records)))
+    assert all(similarities[a] >= similarities[b] for a, b in pairwise(ranked))
+    doc_id = index.records[ranked[0]].doc_id
+    only = index.dense(vector, index.allowed([doc_id]), len(index.records))
+    assert only and {index.records[position].doc_id for position in only} == {doc_id}
+    assert [position for position in ranked if index.records[position].doc_id == doc_id] == only
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])

@@ -8,6 +8,7 @@ from assistant.answering import (
     compose,
     has_answer_type,
     is_title,
+    mentions,
     order_points,
     question_entities,
     select_evidence,
@@ -101,11 +102,26 @@ def test_answer_type(question: str, kind: str | None) -> None:
         ("money", "The programme cost £4.2m over two years.", True),
         ("money", "The NHS 2021/22 priorities document set out plans.", False),
         ("time", "The Sussex ICS was newly formed in April 2020.", True),
+        ("time", "A care home manager was called at 10:30pm one night.", True),
+        ("quantity", "In one local system, expectant mothers were supported.", False),
         (None, "Anything at all.", True),
     ],
 )
 def test_has_answer_type(kind: str | None, sentence: str, expected: bool) -> None:
     assert has_answer_type(kind, sentence) is expected
+
+
+def test_a_number_the_question_names_is_not_its_answer() -> None:
+    sentence = "North West Ambulance Service employed pharmacists in their NHS 111 call centres."
+    assert not has_answer_type("quantity", sentence, "How many pharmacists worked in NHS 111 call centres?")
+    assert has_answer_type("quantity", "Across the 11 local areas we reviewed.", "How many of the 111 areas?")
+
+
+def test_a_possessive_name_matches_the_plain_name() -> None:
+    passage = evidence("In Lincolnshire, cells were created for palliative care.", 0.6).passage
+    assert mentions(passage, "Lincolnshire's")
+    assert mentions(passage, "Lincolnshire’s")
+    assert not mentions(passage, "Sussex's")
 
 
 def test_supporting_filters_by_threshold_and_kind() -> None:
@@ -135,6 +151,9 @@ def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
         ("According to the King's Fund, what did collaboration allow?", ["King's Fund"]),
         ("Which NHS ambulance service employed pharmacists?", []),
         ("What did CQC find about dentists?", []),
+        ("Summarise CQC's findings on medicines supply.", []),
+        ("Origin of the Black Country risk matrix?", ["Black Country"]),
+        ("Who set up Lincolnshire's palliative care cell?", ["Lincolnshire's"]),
     ],
 )
 def test_question_entities(question: str, entities: list[str]) -> None:
@@ -147,16 +166,39 @@ def test_named_place_missing_from_the_passage_means_no_support() -> None:
     assert supporting("When was the Kent ICS formed?", [item]) == []
 
 
-def test_setup_sentence_is_quoted_with_the_finding_after_it() -> None:
-    chunk_text = (
-        "We looked at the way medicines were managed for people at the end of life. "
-        "It involved community pharmacies, CCGs and GP surgeries working together."
-    )
+def test_a_year_missing_from_the_passage_means_no_support() -> None:
+    item = evidence("The Sussex integrated care system (ICS) was newly formed in April 2020.", 0.8)
+    assert supporting("What happened to the Sussex ICS in 2020?", [item]) == [item]
+    assert supporting("What did the 2022/23 review say about the Sussex ICS?", [item]) == []
+
+
+def test_a_name_question_needs_a_name_the_question_does_not_already_give() -> None:
+    question = "What was the name of the dentist who led the Luton urgent dental care clusters?"
+    assert answer_type(question) == "name"
+    assert not has_answer_type("name", "Luton ICS dentists quickly set up urgent dental care clusters.", question)
+    assert has_answer_type("name", "The Luton clusters were led by Dr Asha Patel.", question)
+
+
+@pytest.mark.parametrize(
+    ("lead_text", "next_text"),
+    [
+        (  # a sentence that only sets up the finding after it
+            "We looked at the way medicines were managed for people at the end of life.",
+            "It involved community pharmacies, CCGs and GP surgeries working together.",
+        ),
+        (  # the next sentence refers back to this one
+            "New command and control structures were created in response to the pandemic.",
+            "The importance of these has been highlighted to us by ICS leads and commissioners.",
+        ),
+    ],
+)
+def test_lead_sentence_is_quoted_with_the_sentence_after_it(lead_text: str, next_text: str) -> None:
+    chunk_text = f"{lead_text} {next_text}"
     whole = evidence(chunk_text, 0.0)
-    split = chunk_text.index("It involved")
-    setup = Evidence(whole.passage, 0, split - 1, chunk_text[: split - 1], 0.7)
-    finding = Evidence(whole.passage, split, len(chunk_text), chunk_text[split:], 0.3)
-    points = with_context([[setup]], [setup, finding])
+    split = len(lead_text) + 1
+    lead = Evidence(whole.passage, 0, len(lead_text), lead_text, 0.7)
+    after = Evidence(whole.passage, split, len(chunk_text), next_text, 0.3)
+    points = with_context([[lead]], [lead, after])
     assert points[0][0].text == chunk_text
 
 

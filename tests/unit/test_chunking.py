@@ -39,7 +39,7 @@ def cqc(request: pytest.FixtureRequest) -> tuple[LoadedDocument, set[int], list[
 
 def test_chunks_are_verbatim_ordered_and_disjoint(cqc) -> None:
     document, _, chunks = cqc
-    assert len(chunks) >= 20
+    assert len(chunks) >= 10
     previous_end = 0
     for chunk in chunks:
         assert chunk.text == document.text[chunk.start : chunk.end]
@@ -157,31 +157,30 @@ def test_title_is_not_a_section() -> None:
         (GOVERNANCE, "Brent Care Homes Forum held weekly meetings"),
     ],
 )
-def test_known_findings_start_their_own_chunk(path: Path, finding: str) -> None:
-    """The finding is whole in exactly one chunk, and only its heading comes before it there."""
+def test_known_findings_are_whole_under_their_own_heading(path: Path, finding: str) -> None:
+    """The finding is whole in exactly one chunk, and no heading comes between it and the chunk's start."""
     document, _, chunks = load(path)
     block = next(block for block in document.blocks if finding in document.text[block.start : block.end])
     holding = [chunk for chunk in chunks if finding in chunk.text]
     assert len(holding) == 1
     chunk = holding[0]
     assert chunk.start <= block.start and block.end <= chunk.end
-    before = [other for other in document.blocks if chunk.start <= other.start < block.start]
-    assert all(other.kind == "heading" for other in before), [document.text[b.start : b.end] for b in before]
+    inner_headings = [
+        other for other in document.blocks if other.kind == "heading" and chunk.start < other.start < block.start
+    ]
+    assert not inner_headings, [document.text[b.start : b.end] for b in inner_headings]
 
 
-def test_north_west_ambulance_bullet_is_a_chunk_start() -> None:
+def test_north_west_ambulance_example_stays_in_its_section() -> None:
     _, _, chunks = load(COLLABORATING)
     chunk = next(chunk for chunk in chunks if "North West Ambulance Service employed pharmacists" in chunk.text)
-    assert chunk.text.startswith("• North West Ambulance Service employed pharmacists in their NHS 111 call centres")
     assert "specific medication was made available to ambulance crews" in chunk.text
-    assert "A general practice worked with the voluntary sector" not in chunk.text
     assert chunk.section == "Navigating disruption to services"
 
 
 def test_lead_in_keeps_its_first_bullet() -> None:
     _, _, chunks = load(COLLABORATING)
-    chunk = next(chunk for chunk in chunks if chunk.text.startswith("Systems tried to ensure access"))
-    assert chunk.text.splitlines()[0].endswith("For example:")
+    chunk = next(chunk for chunk in chunks if "Systems tried to ensure access in different ways" in chunk.text)
     assert "A general practice worked with the voluntary sector" in chunk.text
 
 
@@ -234,8 +233,8 @@ def test_boilerplate_blocks_are_left_out_and_split_findings() -> None:
 
 
 def test_short_findings_merge_and_long_ones_stand_alone() -> None:
-    long_a = "Staff described long waits for assessment and some people waited months for a care package. " * 4
-    long_b = "Leaders held daily calls with partners and escalated risks through a shared system dashboard. " * 4
+    long_a = "Staff described long waits for assessment and some people waited months for a care package. " * 9
+    long_b = "Leaders held daily calls with partners and escalated risks through a shared system dashboard. " * 9
     text = f"Short one.\n\nShort two.\n\n{long_a.strip()}\n\n{long_b.strip()}"
     document = LoadedDocument(text, "T", tuple(segment_plain_text(text)))
     chunks = chunk_document(document)
@@ -275,7 +274,7 @@ def test_chunk_page_is_the_page_where_it_starts() -> None:
     page_two = "The kitchen had no working fridge thermometer for three weeks."
     text = f"{page_one.strip()}\n\n{page_two}\n\n"
     document = LoadedDocument(text, "T", tuple(segment_plain_text(text)), page_starts=(0, len(page_one.strip()) + 2))
-    chunks = chunk_document(document)
+    chunks = chunk_document(document, min_chars=200)
     assert [(chunk.page, chunk.text) for chunk in chunks] == [(1, page_one.strip()), (2, page_two)]
 
 
