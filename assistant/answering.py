@@ -185,6 +185,11 @@ def is_title(text: str, section: str | None) -> bool:
     return section is not None and section.endswith(text) and len(text.split()) < 8
 
 
+def is_question(text: str) -> bool:
+    """A question the review asks itself ("How have leaders collaborated ...?"): its topic, not a finding."""
+    return text.rstrip(' "”’)').endswith("?")
+
+
 def supporting(question: str, evidence: Sequence[Evidence], threshold: float = ABSTAIN_BELOW) -> list[Evidence]:
     """Evidence that can answer the question: scored above the threshold, of the asked-for kind,
     and from a passage that names every name and year the question names.

@@ -13,6 +13,7 @@ from assistant.answering import (
     Answer,
     Evidence,
     compose,
+    is_question,
     is_title,
     order_points,
     select_evidence,
@@ -123,8 +124,8 @@ class EvidenceAssistant:
             section = set(tokenize(passage.chunk.section)) if passage.chunk.section else set()
             for position, similarity in zip(positions, similarities):
                 sentence = index.sentences[position]
-                if is_title(sentence.text, passage.chunk.section):
-                    continue  # a short heading names a topic; the findings under it are the evidence
+                if is_title(sentence.text, passage.chunk.section) or is_question(sentence.text):
+                    continue  # headings and the review's own questions name topics; the findings are the evidence
                 covered = coverage(weights, set(tokenize(sentence.text)) | section)
                 score = SIMILARITY_WEIGHT * float(similarity) + COVERAGE_WEIGHT * covered
                 scored.append(Evidence(passage, sentence.start, sentence.end, sentence.text, score))

@@ -7,6 +7,7 @@ from assistant.answering import (
     as_sentence,
     compose,
     has_answer_type,
+    is_question,
     is_title,
     mentions,
     order_points,
@@ -217,3 +218,15 @@ def test_lead_sentence_is_quoted_with_the_sentence_after_it(lead_text: str, next
 )
 def test_short_headings_are_topics_not_findings(text: str, section: str | None, title: bool) -> None:
     assert is_title(text, section) is title
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("How have leaders collaborated across local systems during the pandemic?", True),
+        ("Why did it matter?”", True),
+        ("Leaders asked how they could collaborate.", False),
+    ],
+)
+def test_is_question(text: str, expected: bool) -> None:
+    assert is_question(text) is expected
