@@ -166,17 +166,21 @@ def _without_possessive(word: str) -> str:
     return _POSSESSIVE.sub("", word)
 
 
+def _labelled_text(passage: Passage) -> str:
+    """The passage with its document title and section: where a name or year may be given."""
+    chunk = passage.chunk
+    return f"{chunk.title} {chunk.section or ''} {chunk.text}"
+
+
 def mentions(passage: Passage, entity: str) -> bool:
     """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex")."""
-    chunk = passage.chunk
-    words = set(_WORD.findall(normalise(f"{chunk.title} {chunk.section or ''} {chunk.text}")))
+    words = set(_WORD.findall(normalise(_labelled_text(passage))))
     return all(word in words or _without_possessive(word) in words for word in _WORD.findall(normalise(entity)))
 
 
 def mentions_years(passage: Passage, question: str) -> bool:
     """Every year the question names ("2022/23") appears in the passage, its section or its title."""
-    chunk = passage.chunk
-    where = f"{chunk.title} {chunk.section or ''} {chunk.text}"
+    where = _labelled_text(passage)
     return all(year in where for year in _YEAR.findall(question))
 
 
@@ -199,13 +203,15 @@ def supporting(question: str, evidence: Sequence[Evidence], threshold: float = A
     """
     kind = answer_type(question)
     entities = question_entities(question)
+    naming_everything = {
+        passage
+        for passage in {item.passage for item in evidence}
+        if all(mentions(passage, entity) for entity in entities) and mentions_years(passage, question)
+    }  # checked once per passage, not once per sentence
     return [
         item
         for item in evidence
-        if item.score >= threshold
-        and has_answer_type(kind, item.text, question)
-        and all(mentions(item.passage, entity) for entity in entities)
-        and mentions_years(item.passage, question)
+        if item.score >= threshold and item.passage in naming_everything and has_answer_type(kind, item.text, question)
     ]
 
 
