@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.settings import Settings  # noqa: E402
-from ingest.pipeline import Ingester, collect_files  # noqa: E402
-from vectorstore.store import ChunkRecord  # noqa: E402
+from ingest.pipeline import Ingester, collect_files, embedding_text  # noqa: E402
 
 
 class EncodeMeter:
@@ -70,11 +69,6 @@ def make_copies(corpus: Path, target: Path, copies: int) -> int:
     return len(files) * copies
 
 
-def embedded_text(chunk: ChunkRecord) -> str:
-    """What the pipeline embeds for a chunk (ingest.pipeline.embedding_text)."""
-    return "\n".join(part for part in (chunk.section, chunk.text) if part)
-
-
 def run(label: str, folder: Path, expected_docs: int, home: Path) -> dict[str, Any]:
     settings = Settings(home=home)
     store = settings.store()
@@ -95,7 +89,7 @@ def run(label: str, folder: Path, expected_docs: int, home: Path) -> dict[str, A
 
     chunks, _ = store.all_chunks()
     sentences, _ = store.all_sentences()
-    chunk_texts = [embedded_text(chunk) for chunk in chunks]
+    chunk_texts = [embedding_text(chunk) for chunk in chunks]
     all_texts = chunk_texts + [sentence.text for sentence in sentences]
     model = embeddings.model
     options = {"batch_size": embeddings.batch_size, "normalize_embeddings": True, "show_progress_bar": False}

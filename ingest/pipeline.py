@@ -65,7 +65,7 @@ def chunk_ids(doc_id: str, chunks: Sequence[Chunk]) -> list[str]:
     return ids
 
 
-def embedding_text(chunk: Chunk) -> str:
+def embedding_text(chunk: Chunk | ChunkRecord) -> str:
     """What gets embedded: the finding with its heading path, so terse bullets keep their context."""
     return "\n".join(part for part in (chunk.section, chunk.text) if part)
 
