@@ -14,8 +14,8 @@ import chromadb
 from langchain_core.embeddings import Embeddings
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
-# Cosine space; a wide search beam so approximate search returns the same neighbours as exact
-# search would at this scale (Chroma's default beam of 10 made rankings vary between builds).
+# Cosine space and a wide search beam for anyone querying these collections through Chroma. The
+# retriever itself ranks exactly over the vectors it loads (assistant.retrieval.ChunkIndex.dense).
 _VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}
 
 
