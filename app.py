@@ -21,6 +21,7 @@ from assistant.briefing import briefing_markdown, build_briefing, export_briefin
 from assistant.service import EvidenceAssistant, QuestionError
 from assistant.settings import Settings
 from ingest.loaders import SUPPORTED_SUFFIXES
+from vectorstore.store import DocumentRecord
 
 EXAMPLE_QUESTIONS = (
     "Which NHS ambulance service employed pharmacists?",
@@ -208,6 +209,19 @@ def ingest_report_html(report: Mapping[str, Any]) -> str:
     return f'<div class="report"><ul>{"".join(rows) or "<li>No files.</li>"}</ul><p class="muted">{summary}</p></div>'
 
 
+def turn_at(turns: Sequence[Turn], index: int | None) -> Turn | None:
+    """The turn at `index`, or None when nothing (or a stale index) is selected."""
+    return turns[index] if index is not None and 0 <= index < len(turns) else None
+
+
+def document_rows(documents: Sequence[DocumentRecord]) -> list[list[object]]:
+    return [[r.title, r.doc_id, r.source, r.version, r.chunks, r.ingested_at.replace("T", " ")] for r in documents]
+
+
+def document_choices(documents: Sequence[DocumentRecord]) -> list[tuple[str, str]]:
+    return [(f"{r.title} ({r.doc_id})", r.doc_id) for r in documents]
+
+
 def notice_html(text: str, kind: str = "info") -> str:
     return f'<div class="notice {esc(kind)}">{esc(text)}</div>'
 
@@ -329,17 +343,7 @@ class EvidenceUI:
         return bool(user and user.admin)
 
     # --- documents --------------------------------------------------------------------------------------
-    def document_rows(self) -> list[list[object]]:
-        return [
-            [r.title, r.doc_id, r.source, r.version, r.chunks, r.ingested_at.replace("T", " ")]
-            for r in self.assistant.store.documents()
-        ]
-
-    def document_choices(self) -> list[tuple[str, str]]:
-        return [(f"{r.title} ({r.doc_id})", r.doc_id) for r in self.assistant.store.documents()]
-
-    def status_html(self, request: gr.Request | None) -> str:
-        documents = self.assistant.store.documents()
+    def status_html(self, request: gr.Request | None, documents: Sequence[DocumentRecord]) -> str:
         chips = [f'<span class="chip">{len(documents)} document{"s" if len(documents) != 1 else ""}</span>']
         chips.append(f'<span class="chip">{sum(r.chunks for r in documents):,} passages</span>')
         if self.users is not None:
@@ -352,15 +356,15 @@ class EvidenceUI:
         )
 
     def documents_view(self, request: gr.Request | None, *, reset_filter: bool = False) -> tuple[Any, ...]:
-        """Table, filter choices, remove choices and header: everything that lists documents."""
-        choices = self.document_choices()
-        empty = not choices
+        """Table, filter choices, remove choices and header: everything that lists documents (one manifest read)."""
+        documents = self.assistant.store.documents()
+        choices = document_choices(documents)
         return (
-            gr.Dataframe(value=self.document_rows() or None, headers=DOCUMENT_HEADERS),
+            gr.Dataframe(value=document_rows(documents) or None, headers=DOCUMENT_HEADERS),
             gr.Dropdown(choices=choices, value=[]) if reset_filter else gr.Dropdown(choices=choices),
             gr.Dropdown(choices=choices, value=None),
-            self.status_html(request),
-            notice_html("No documents yet: an administrator can add them below.") if empty else "",
+            self.status_html(request, documents),
+            notice_html("No documents yet: an administrator can add them below.") if not documents else "",
         )
 
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
@@ -424,22 +428,21 @@ class EvidenceUI:
     def answer_turn(
         self, question: str | None, turns: list[Turn], mode: str, k: float, doc_ids: list[str] | None
     ) -> tuple[Any, ...]:
-        if not question:
-            return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
-        history = [(turn["question"], turn["answer"]["answer"]) for turn in turns]
-        try:
-            answer = self.assistant.ask(question, history, k=int(k), mode=mode, doc_ids=list(doc_ids or []) or None)
-        except Exception as error:  # e.g. an unreachable LLM: say so in one line and keep the conversation
-            if not isinstance(error, QuestionError):
-                logger.exception("answering failed")
-            gr.Warning(f"Could not answer: {' '.join(str(error).split()) or type(error).__name__}")
-            return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
-        turns = [*turns, {"question": question, "answer": answer.as_dict()}]
-        return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1))
+        if question:
+            history = [(turn["question"], turn["answer"]["answer"]) for turn in turns]
+            try:
+                answer = self.assistant.ask(question, history, k=int(k), mode=mode, doc_ids=list(doc_ids or []) or None)
+            except Exception as error:  # e.g. an unreachable LLM: say so in one line and keep the conversation
+                if not isinstance(error, QuestionError):
+                    logger.exception("answering failed")
+                gr.Warning(f"Could not answer: {' '.join(str(error).split()) or type(error).__name__}")
+            else:
+                turns = [*turns, {"question": question, "answer": answer.as_dict()}]
+        return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
 
     def turn_views(self, turns: Sequence[Turn], index: int | None) -> tuple[Any, ...]:
         """Selected turn, evidence cards, source viewer and briefing for one turn."""
-        turn = turns[index] if index is not None and 0 <= index < len(turns) else None
+        turn = turn_at(turns, index)
         briefing, md_file, docx_file, heading = self.briefing_views(turn)
         return (
             index if turn else None,
@@ -476,7 +479,7 @@ class EvidenceUI:
         return self.turn_views(turns, int(index) // 2)
 
     def show_citation(self, turns: list[Turn], selected: int | None, n: int | None) -> str:
-        turn = turns[selected] if selected is not None and 0 <= selected < len(turns) else None
+        turn = turn_at(turns, selected)
         citations = (turn["answer"].get("citations") or []) if turn else []
         citation = next((c for c in citations if int(c["n"]) == n), None)
         if citation is None:
@@ -497,12 +500,13 @@ class EvidenceUI:
     # --- layout -----------------------------------------------------------------------------------------
     def build(self) -> gr.Blocks:
         llm = self.settings.llm_available()
+        documents = self.assistant.store.documents()
         with gr.Blocks(title="Evidence Assistant", analytics_enabled=False) as app:
             turns = gr.State([])
             selected = gr.State(None)
             pending = gr.State(None)
             with gr.Row(equal_height=False):
-                header = gr.HTML(self.status_html(None), elem_id="header", js_on_load=None, scale=10)
+                header = gr.HTML(self.status_html(None, documents), elem_id="header", js_on_load=None, scale=10)
                 logout = gr.Button("Log out", link="/logout", visible=False, size="sm", scale=0, min_width=90)
             with gr.Tabs():
                 with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
@@ -558,7 +562,7 @@ class EvidenceUI:
                                     elem_id="k",
                                 )
                             doc_filter = gr.Dropdown(
-                                choices=self.document_choices(),
+                                choices=document_choices(documents),
                                 multiselect=True,
                                 label="Only search these documents (empty = all)",
                                 elem_id="doc-filter",
@@ -625,7 +629,7 @@ class EvidenceUI:
                         gr.Markdown("#### Remove a document")
                         with gr.Row(equal_height=True):
                             remove_choice = gr.Dropdown(
-                                choices=self.document_choices(), label="Document", scale=4, elem_id="remove-doc"
+                                choices=document_choices(documents), label="Document", scale=4, elem_id="remove-doc"
                             )
                             remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="remove-button")
                         remove_result = gr.HTML("", js_on_load=None, elem_id="remove-result")
