@@ -10,6 +10,7 @@ from typing import Any
 from assistant.citations import Citation
 from assistant.lexical import jaccard, normalise, tokenize
 from assistant.retrieval import Passage
+from assistant.vocabulary import abbreviates
 
 ABSTAIN_TEXT = "No supporting evidence was found in the ingested documents for this question."
 ABSTAIN_BELOW = 0.35
@@ -36,10 +37,14 @@ _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
     r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
 )
-_TIME_QUESTION = re.compile(r"^\s*when\b|\bwhat (?:year|date|month|time)\b|\bin which (?:year|month)\b")
-_NAME_QUESTION = re.compile(
-    r"\bwhat (?:is|was|are|were) (?:the )?names? of\b|\bwhat (?:is|was|are|were) .{1,60} called\b"
+_TIME_QUESTION = re.compile(
+    r"^\s*when\b|\bby when\b|\bwhat (?:\w+ )?(?:year|date|deadline|month|time)s?\b|\bin which (?:year|month)\b"
 )
+_NAME_QUESTION = re.compile(
+    r"\bwhat (?:is|was|are|were) (?:the )?names? of\b|\bwhat (?:is|was|are|were) .{1,60} called\b|^\s*names? of\b|"
+    r"\bwhich (?:local |nhs )?(?:area|region|county|city|town|ics|stp|ccg|trust|hospital|hospice|care home|hotel|"
+    r"council|company|charity|organisation)\b(?!s)"
+)  # one particular place or body: a review that says "in one area" has not named it
 _NUMBER_WORDS = (
     r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
     r"thousands?|millions?|billions?|dozens?|half|third|quarter|percent|per cent|majority|minority"
@@ -53,6 +58,7 @@ _WORD = re.compile(r"[\w&][\w&'-]*(?<!['-])")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:/\d\d)?\b")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
+_SENTENCE_OPENING = re.compile(r"(?:^|[.?!:;]\s+)[\s\"'“‘(]*")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w&'’-]*)*")
 _NOT_NAMES = frozenset(
     "what which who whom whose how when where why did do does is are was were can could should would will has "
@@ -147,13 +153,13 @@ def _new_names(sentence: str, question: str) -> list[str]:
 
 def question_entities(question: str) -> list[str]:
     """Names in a question ("Frimley Park Hospital", "Scotland"): runs of capitalised words, minus
-    the question's opening word (capitalised as any first word is: "Summarise", "Origin") and the
-    domain's ubiquitous acronyms."""
+    each sentence's opening word (capitalised as any first word is: "Summarise", "Name a couple")
+    and the domain's ubiquitous acronyms."""
     entities = []
-    opening = len(question) - len(question.lstrip(" \t\"'“‘("))
+    openings = {match.end() for match in _SENTENCE_OPENING.finditer(question)}
     for match in _CAPITALISED_RUN.finditer(question):
         words = match.group().split()
-        if match.start() == opening:
+        if match.start() in openings:
             words.pop(0)
         while words and (words[0].lower() in _NOT_NAMES):
             words.pop(0)
@@ -173,9 +179,19 @@ def _labelled_text(passage: Passage) -> str:
 
 
 def mentions(passage: Passage, entity: str) -> bool:
-    """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex")."""
-    words = set(_WORD.findall(normalise(_labelled_text(passage))))
-    return all(word in words or _without_possessive(word) in words for word in _WORD.findall(normalise(entity)))
+    """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex"),
+    in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire")."""
+    text = _labelled_text(passage)
+    words = set(_WORD.findall(normalise(text)))
+    cased_words: list[str] | None = None
+    for word in _WORD.findall(entity.replace("’", "'")):
+        bare = _without_possessive(word)
+        if normalise(word) in words or normalise(bare) in words:
+            continue
+        cased_words = cased_words if cased_words is not None else _WORD.findall(text)
+        if not abbreviates(bare, cased_words):
+            return False
+    return True
 
 
 def mentions_years(passage: Passage, question: str) -> bool:

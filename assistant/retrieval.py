@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import bm25s
@@ -18,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.lexical import tokenize
+from assistant.vocabulary import Glossary
 from vectorstore.store import ChunkRecord, EvidenceStore
 
 RRF_K = 60
@@ -170,6 +172,7 @@ class HybridRetriever(BaseRetriever):
         "percent of each other, so even 0.1 lets diversity reorder close calls.",
     )
     doc_ids: list[str] | None = Field(default=None, description="Restrict retrieval to these documents.")
+    glossary: Glossary = Field(default_factory=Glossary, description="Equivalent terms also searched with.")
 
     _index: ChunkIndex | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -187,7 +190,20 @@ class HybridRetriever(BaseRetriever):
         return self._index if self._index is not None else self.index()
 
     def embed_query(self, query: str) -> np.ndarray:
-        return np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
+        return self.embed_queries([query])[0]
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        """One unit vector per query: the mean over its glossary variants, so "during COVID-19" also
+        finds findings that say "during the pandemic". One encode call for all of them."""
+        variants = [self.glossary.variants(query) for query in queries]
+        vectors = np.asarray(self.store.embeddings.embed_documents([text for group in variants for text in group]))
+        bounds = np.cumsum([0] + [len(group) for group in variants])
+        means = np.stack([vectors[start:end].mean(axis=0) for start, end in pairwise(bounds)])
+        return (means / np.linalg.norm(means, axis=1, keepdims=True)).astype(np.float32)
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The query's words and those of its glossary equivalents, for BM25."""
+        return list(dict.fromkeys(token for text in self.glossary.variants(query) for token in tokenize(text)))
 
     def search(
         self,
@@ -206,9 +222,8 @@ class HybridRetriever(BaseRetriever):
         vector = self.embed_query(query) if query_vector is None else query_vector
         allowed = index.allowed(doc_ids)
         dense_ids = [index.records[position].chunk_id for position in index.dense(vector, allowed, self.candidates)]
-        lexical_ids = [
-            index.records[position].chunk_id for position in index.lexical(tokenize(query), allowed, self.candidates)
-        ]
+        lexical = index.lexical(self.query_tokens(query), allowed, self.candidates)
+        lexical_ids = [index.records[position].chunk_id for position in lexical]
         sentence_ids = index.by_best_sentence(vector, doc_ids, self.candidates)
         fused = reciprocal_rank_fusion([dense_ids, sentence_ids, lexical_ids])
         if not fused:

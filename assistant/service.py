@@ -42,7 +42,7 @@ class EvidenceAssistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = settings.store()
-        self.retriever = HybridRetriever(store=self.store, k=settings.k)
+        self.retriever = HybridRetriever(store=self.store, k=settings.k, glossary=settings.glossary())
 
     # --- documents ------------------------------------------------------------------------
     def ingest(
@@ -107,7 +107,7 @@ class EvidenceAssistant:
         """The question's vector, blended with the earlier question's for a follow-up (one encode call)."""
         if resolved.context is None:
             return self.retriever.embed_query(resolved.question)
-        own, context = np.asarray(self.store.embeddings.embed_documents([resolved.question, resolved.context]))
+        own, context = self.retriever.embed_queries([resolved.question, resolved.context])
         vector = resolved.weight * own + (1 - resolved.weight) * context
         return (vector / np.linalg.norm(vector)).astype(np.float32)
 

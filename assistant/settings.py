@@ -6,13 +6,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
+from pydantic import Field, FilePath
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     import chromadb
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.vocabulary import Glossary
     from vectorstore.embeddings import LocalEmbeddings
     from vectorstore.store import EvidenceStore
 
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Web UI bind address.")
     port: int = Field(default=7860, description="Web UI port.")
     k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    glossary_file: FilePath | None = Field(default=None, description="Equivalent-terms file; unset = bundled glossary.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Largest file ingest accepts.")
 
     @cached_property
@@ -47,6 +49,12 @@ class Settings(BaseSettings):
     def embeddings(self) -> LocalEmbeddings:
         """The embedding model (loads on first use), one per settings object."""
         return self._embeddings
+
+    def glossary(self) -> Glossary:
+        """Equivalent terms questions are also searched with (see assistant/glossary.txt for the format)."""
+        from assistant.vocabulary import BUNDLED_GLOSSARY, Glossary
+
+        return Glossary.load(self.glossary_file or BUNDLED_GLOSSARY)
 
     def chroma_client(self) -> chromadb.ClientAPI:
         import chromadb

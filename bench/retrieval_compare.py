@@ -5,7 +5,9 @@
 Default question sets: ../shared/eval/qa_dev.jsonl and bench/qa_heldout*.jsonl, over data/reviews/.
 
 (a) RecursiveCharacterTextSplitter(1000, 200) + Chroma similarity search, k=4, same MiniLM model;
-(b) BM25 only, (c) dense only, (d) hybrid (RRF + MMR), all three on our finding-aware chunks.
+(b) BM25 only, (c) dense only, (d) hybrid (RRF + MMR), all three on our finding-aware chunks and with
+the question's glossary variants (assistant/glossary.txt); the hybrid also runs without the glossary,
+to show what the glossary adds.
 Prints recall@1, recall@5 (the tutorial default returns 4), MRR and per-query latency.
 """
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.evaluation import QAItem, first_hit_rank, load_question_set, recall_at  # noqa: E402
-from assistant.lexical import tokenize  # noqa: E402
+from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.service import EvidenceAssistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from ingest.loaders import load_document  # noqa: E402
@@ -87,7 +89,7 @@ def main() -> None:
             return [(record.source, record.text) for record in records]
 
         def bm25_only(question: str) -> list[tuple[str, str]]:
-            return pairs([index.records[i] for i in index.lexical(tokenize(question), None, 5)])
+            return pairs([index.records[i] for i in index.lexical(retriever.query_tokens(question), None, 5)])
 
         def dense_only(question: str) -> list[tuple[str, str]]:
             return pairs([index.records[i] for i in index.dense(retriever.embed_query(question), None, 5)])
@@ -95,10 +97,16 @@ def main() -> None:
         def hybrid(question: str) -> list[tuple[str, str]]:
             return pairs([passage.chunk for passage in retriever.search(question, k=5)])
 
+        without_glossary = HybridRetriever(store=assistant.store)
+
+        def hybrid_without_glossary(question: str) -> list[tuple[str, str]]:
+            return pairs([passage.chunk for passage in without_glossary.search(question, k=5)])
+
         retrievers = [
             ("(a) LangChain default: 1000/200 splitter + Chroma k=4", tutorial_default(corpus, settings)),
             ("(b) BM25 only, finding chunks", bm25_only),
             ("(c) dense only, finding chunks", dense_only),
+            ("(d-) hybrid without the glossary (ablation)", hybrid_without_glossary),
             ("(d) hybrid: dense + sentence + BM25, RRF, MMR", hybrid),
         ]
         question_lists = [(path.name, load_question_set(path)) for path in question_sets]

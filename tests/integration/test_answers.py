@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
 from assistant.citations import invariant_problems, marker_numbers
 from assistant.evaluation import evaluate, load_question_set
 from assistant.service import EvidenceAssistant, QuestionError
+from assistant.settings import Settings
 
 from ..conftest import DEV_SET
 
@@ -69,6 +71,29 @@ def test_filter_to_one_document(sample_assistant: EvidenceAssistant) -> None:
     answer = sample_assistant.ask("How did collaboration change during COVID-19?", doc_ids=[doc_id])
     assert answer.passages and {passage.chunk.doc_id for passage in answer.passages} == {doc_id}
     assert {citation.doc_id for citation in answer.citations} == {doc_id}
+
+
+def test_glossary_finds_findings_written_in_other_words(sample_assistant: EvidenceAssistant) -> None:
+    """The collaboration review says "the pandemic" where the question says "COVID-19"."""
+    retriever = sample_assistant.retriever
+    question = "How did collaboration between health and social care change during COVID-19?"
+    assert "pandem" in retriever.query_tokens(question)
+    found = [passage.chunk.text for passage in retriever.search(question)]
+    assert any("sped up some of this collaboration" in text for text in found)
+
+
+def test_glossary_file_setting_replaces_the_bundled_glossary(tmp_path: Path) -> None:
+    glossary = tmp_path / "terms.txt"
+    glossary.write_text("rough sleepers | homeless people\n", encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", glossary_file=glossary)
+    assert EvidenceAssistant(settings).retriever.glossary.groups == (("rough sleepers", "homeless people"),)
+
+
+def test_an_abbreviated_name_is_answered_from_its_full_form(sample_assistant: EvidenceAssistant) -> None:
+    answer = sample_assistant.ask("What did NWAS do in its NHS 111 call centres?")
+    assert not answer.abstained
+    assert any("North West Ambulance Service" in citation.quote for citation in answer.citations)
+    assert_invariants(sample_assistant, answer.as_dict())
 
 
 def test_dense_ranking_is_exact_over_every_stored_chunk(sample_assistant: EvidenceAssistant) -> None:

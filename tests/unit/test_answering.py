@@ -86,6 +86,10 @@ def test_markers_inside_document_text_cannot_fake_citations() -> None:
         ("What is the population of Birmingham?", "quantity"),
         ("How many care homes were reviewed?", "quantity"),
         ("When was the Sussex ICS formed?", "time"),
+        ("What target date was set for integrating social care?", "time"),
+        ("Name of the hospice that worked with the council", "name"),
+        ("In which area did local businesses donate PPE?", "name"),
+        ("Which areas set up sector cells?", None),
         ("Which NHS ambulance service employed pharmacists?", None),
         ("How did local businesses help community pharmacies?", None),
     ],
@@ -155,6 +159,7 @@ def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
         ("Summarise CQC's findings on medicines supply.", []),
         ("Origin of the Black Country risk matrix?", ["Black Country"]),
         ("Who set up Lincolnshire's palliative care cell?", ["Lincolnshire's"]),
+        ("Which providers felt left out? Name a couple.", []),
     ],
 )
 def test_question_entities(question: str, entities: list[str]) -> None:
@@ -165,6 +170,16 @@ def test_named_place_missing_from_the_passage_means_no_support() -> None:
     item = evidence("The Sussex integrated care system, or ICS, was newly formed in April 2020.", 0.8)
     assert supporting("When was the Sussex ICS formed?", [item]) == [item]
     assert supporting("When was the Kent ICS formed?", [item]) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Why did NWAS employ pharmacists?", "Which NW ambulance service employed pharmacists?", "What did NHSE do?"],
+)
+def test_an_abbreviated_name_matches_its_full_form(question: str) -> None:
+    item = evidence("North West Ambulance Service employed pharmacists; NHS England took on powers.", 0.8)
+    assert supporting(question, [item]) == [item]
+    assert supporting(question.replace("N", "S", 1), [item]) == []
 
 
 def test_a_year_missing_from_the_passage_means_no_support() -> None:
