@@ -688,9 +688,16 @@ def build_app(
 
 
 def launch(settings: Settings) -> None:
-    """Serve the UI on settings.host:settings.port (login required when EVIDENCE_AUTH_FILE is set)."""
+    """Serve the UI on settings.host:settings.port (login required when EVIDENCE_AUTH_FILE is set).
+
+    The embedding model and the index are loaded before the server starts listening, so the first
+    question is as fast as later ones; the "ready" line is printed only once the page is served.
+    """
     users = load_users(settings.auth_file) if settings.auth_file is not None else None  # fail before loading models
-    app = build_app(settings, users=users)
+    assistant = EvidenceAssistant(settings)
+    print("Loading the embedding model and the index ...", flush=True)
+    assistant.warm_up()
+    app = build_app(settings, assistant, users=users)
     app.queue(default_concurrency_limit=1)
     app.launch(
         server_name=settings.host,
@@ -702,5 +709,8 @@ def launch(settings: Settings) -> None:
         show_error=True,
         max_file_size=int(settings.max_file_mb * 1024 * 1024),
         footer_links=["api"],
-        quiet=False,
+        quiet=True,
+        prevent_thread_lock=True,
     )
+    print(f"Evidence Assistant is ready: {app.local_url}", flush=True)
+    app.block_thread()

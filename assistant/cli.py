@@ -154,7 +154,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     if not assistant.store.documents():
         raise UsageError("the store is empty: run `evidence ingest PATH` first")
     ask: Callable[[str], Any] = lambda question: assistant.ask(question, k=args.k, mode=args.mode)  # noqa: E731
-    ask("warm-up question")  # load the model and index before timing
+    assistant.warm_up()  # load the model and index before timing
     result = evaluate(items, ask, assistant.store.document_text)
     print(json.dumps(result, ensure_ascii=False) if args.json else format_report(result))
     return 0

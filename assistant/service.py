@@ -30,6 +30,7 @@ from vectorstore.store import DocumentRecord
 MODES = ("extractive", "llm")
 SIMILARITY_WEIGHT = 0.7
 COVERAGE_WEIGHT = 0.3
+WARM_UP_QUESTION = "What did the reviews find?"
 
 
 class QuestionError(ValueError):
@@ -65,6 +66,10 @@ class EvidenceAssistant:
             return None
         self.retriever.index()
         return record
+
+    def warm_up(self) -> None:
+        """Load the embedding model and build the index now, so a user's first question is as fast as later ones."""
+        self.ask(WARM_UP_QUESTION)
 
     # --- questions ------------------------------------------------------------------------
     def ask(

@@ -53,7 +53,7 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory, auth_file: Path) -> It
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)")
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: `make test` installs it (or apt install chromium)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield launched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,19 @@ def stored_text(home: Path) -> Any:
 
     store = Settings(home=home).store()
     return store.document_text
+
+
+def test_first_answer_is_served_warm(client: Client, served: Server, record_property: Any) -> None:
+    """The first question of a fresh server (this module's first test): the model and index were loaded
+    before the ready line, so it is answered like any other. The time is printed and recorded, not asserted."""
+    started = time.perf_counter()
+    answer = ask(client, "Which NHS ambulance service employed pharmacists?")
+    seconds = time.perf_counter() - started
+    record_property("first_answer_seconds", round(seconds, 3))
+    print(f"first answer after `evidence serve` was ready: {seconds:.3f} s")
+    log = served.log.read_text(encoding="utf-8")
+    assert log.index("Loading the embedding model") < log.index(f"Evidence Assistant is ready: {served.url}")
+    assert answer["citations"]
 
 
 def test_ask_endpoint_returns_the_cli_answer_object(client: Client, served: Server) -> None:
