@@ -21,6 +21,7 @@ from assistant.briefing import briefing_markdown, build_briefing, export_briefin
 from assistant.service import EvidenceAssistant, QuestionError
 from assistant.settings import Settings
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.sentences import as_prose
 from vectorstore.store import DocumentRecord
 
 EXAMPLE_QUESTIONS = (
@@ -99,7 +100,7 @@ def _location(citation: Mapping[str, Any]) -> str:
 def quote_in_context(text: str | None, start: int, end: int, quote: str, limit: int = CONTEXT_CHARS) -> str:
     """The quote highlighted inside its paragraph (trimmed to `limit` characters either side), escaped."""
     if text is None or text[start:end] != quote:
-        return f"<mark>{esc(quote)}</mark>"
+        return f"<mark>{esc(as_prose(quote))}</mark>"
     para_start = max(text.rfind("\n\n", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - limit, 0)
     found = text.find("\n", end)
     para_end = min(found if found >= 0 else len(text), end + limit)
@@ -109,7 +110,8 @@ def quote_in_context(text: str | None, start: int, end: int, quote: str, limit: 
     if para_end < len(text) and text[para_end] not in "\n":
         after = (after[: after.rfind(" ")] if " " in after else after) + "…"
     context = '<span class="ev-context">{}</span>'
-    return f"{context.format(esc(before))}<mark>{esc(quote)}</mark>{context.format(esc(after))}"
+    before, after = (re.sub(r"\s+", " ", part) for part in (before, after))  # shown as prose, like the quote
+    return f"{context.format(esc(before))}<mark>{esc(as_prose(quote))}</mark>{context.format(esc(after))}"
 
 
 def evidence_html(turn: Turn | None, document_text: Callable[[str], str | None]) -> str:

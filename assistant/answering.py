@@ -11,6 +11,7 @@ from assistant.citations import Citation
 from assistant.lexical import jaccard, normalise, tokenize
 from assistant.retrieval import Passage
 from assistant.vocabulary import abbreviates
+from ingest.sentences import as_prose
 
 ABSTAIN_TEXT = "No supporting evidence was found in the ingested documents for this question."
 ABSTAIN_BELOW = 0.35
@@ -357,6 +358,5 @@ def citation_for(evidence: Evidence, n: int) -> Citation:
 
 
 def as_sentence(text: str) -> str:
-    """One line of answer text: whitespace folded, stray markers removed, a full stop if it had none."""
-    sentence = re.sub(r"\[(\d{1,3})\]", r"(\1)", " ".join(text.split()))
-    return sentence if sentence.endswith((".", "!", "?", ":", '"', "”", ")")) else sentence + "."
+    """One line of answer text: the quote as prose, with stray markers neutralised; nothing is added to it."""
+    return re.sub(r"\[(\d{1,3})\]", r"(\1)", as_prose(text))

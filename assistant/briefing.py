@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.citations import marker_numbers
+from ingest.sentences import as_prose
 from vectorstore.store import DocumentRecord
 
 NO_REFERENCES = "No references: the ingested documents hold no supporting evidence for this question."
@@ -105,7 +106,7 @@ def reference_provenance(reference: Reference) -> str:
 def briefing_markdown(briefing: Briefing) -> str:
     """Markdown that stands alone: the question, the answer with markers, then numbered references.
 
-    Quotes are verbatim, one blockquote line per line of the quote.
+    Quotes are shown as prose (line wraps folded, hyphenated breaks joined); their words are the document's.
     """
     lines = [f"**Question:** {briefing.question}", "", "**Answer:**", "", briefing.answer.strip(), ""]
     lines.append("**References**")
@@ -116,7 +117,7 @@ def briefing_markdown(briefing: Briefing) -> str:
         lines.append(f"{reference_heading(reference)}  ")
         lines.append(reference_provenance(reference))
         lines.append("")
-        lines.extend(f"> {line}".rstrip() for line in reference.quote.split("\n"))
+        lines.append(f"> {as_prose(reference.quote)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -160,7 +161,7 @@ def write_docx(briefing: Briefing, path: Path) -> Path:
         heading.add_run(reference_heading(reference)).bold = True
         provenance = document.add_paragraph(reference_provenance(reference))
         provenance.runs[0].font.size = Pt(9)
-        document.add_paragraph(reference.quote, style="Quote")
+        document.add_paragraph(as_prose(reference.quote), style="Quote")
     document.save(str(path))
     return path
 

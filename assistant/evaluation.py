@@ -17,8 +17,17 @@ from assistant.lexical import normalise
 
 @dataclass(frozen=True)
 class GoldEvidence:
+    """A passage from `source` is gold when it holds any one of `phrases` (SQuAD-style sets give variants)."""
+
     source: str
-    contains: str
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> GoldEvidence:
+        phrases = raw["contains_any"] if "contains_any" in raw else [raw["contains"]]
+        if isinstance(phrases, str) or not phrases:
+            raise ValueError("contains_any must be a non-empty list of phrases")
+        return cls(str(raw["source"]), tuple(str(phrase) for phrase in phrases))
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,7 @@ def load_question_set(path: Path) -> list[QAItem]:
                     id=str(raw.get("id", number)),
                     question=str(raw["question"]),
                     answerable=bool(raw.get("answerable", True)),
-                    evidence=tuple(GoldEvidence(str(e["source"]), str(e["contains"])) for e in raw.get("evidence", [])),
+                    evidence=tuple(GoldEvidence.parse(e) for e in raw.get("evidence", [])),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -53,7 +62,10 @@ def load_question_set(path: Path) -> list[QAItem]:
 
 
 def hits(gold: GoldEvidence, source: str, text: str) -> bool:
-    return source == gold.source and normalise(gold.contains) in normalise(text)
+    if source != gold.source:
+        return False
+    folded = normalise(text)
+    return any(normalise(phrase) in folded for phrase in gold.phrases)
 
 
 def first_hit_rank(item: QAItem, retrieved: Sequence[tuple[str, str]]) -> int | None:
@@ -89,6 +101,7 @@ def evaluate(
         total_citations += len(answer.citations)
         valid += len(answer.citations) - sum("quote" in problem or "unknown" in problem for problem in problems)
         rank = first_hit_rank(item, retrieved) if item.answerable else None
+        cited_rank = first_hit_rank(item, cited) if item.answerable else None
         rows.append(
             {
                 "id": item.id,
@@ -97,7 +110,9 @@ def evaluate(
                 "rank": rank,
                 "recall@1": recall_at(item, retrieved, 1) if item.answerable else None,
                 "recall@5": recall_at(item, retrieved, 5) if item.answerable else None,
-                "cited": first_hit_rank(item, cited) is not None if item.answerable else None,
+                "cited": cited_rank is not None if item.answerable else None,
+                "first_cited": cited_rank == 1 if item.answerable else None,
+                "quoted_chars": sum(len(quote) for _, quote in cited),
                 "problems": problems,
                 "ms": answer.timings_ms["total"],
             }
@@ -110,6 +125,8 @@ def evaluate(
         "recall@5": _mean(row["recall@5"] for row in answerable),
         "mrr": _mean(1.0 / row["rank"] if row["rank"] else 0.0 for row in answerable),
         "citation_hit_rate": _mean(float(row["cited"]) for row in answerable),
+        "first_citation_hit_rate": _mean(float(row["first_cited"]) for row in answerable),
+        "quoted_chars_median": float(np.median([row["quoted_chars"] for row in rows if not row["abstained"]] or [0])),
         "citation_validity": valid / total_citations if total_citations else 1.0,
         "abstention_accuracy": _mean(float(row["abstained"]) for row in unanswerable),
         "answerable_abstained": sum(row["abstained"] for row in answerable),

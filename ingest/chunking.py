@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.sentences import sentence_spans
+from ingest.sentences import MIN_EVIDENCE_CHARS, sentence_spans
 from ingest.structure import Block, LoadedDocument
 
 MAX_CHARS = 1200
@@ -87,6 +87,21 @@ def chunk_document(
         for group in groups
         if not group.only_headings
     ]
+
+
+def chunk_sentences(document: LoadedDocument, chunk: Chunk) -> list[tuple[int, int]]:
+    """Quotable sentences of a chunk, found block by block, so a heading never joins the sentence after it.
+
+    Fragments under MIN_EVIDENCE_CHARS are left out unless the chunk has nothing longer.
+    """
+    spans = [
+        span
+        for block in document.blocks
+        if block.kind != "furniture" and block.start < chunk.end and block.end > chunk.start
+        for span in sentence_spans(document.text, max(block.start, chunk.start), min(block.end, chunk.end))
+    ]
+    kept = [(start, end) for start, end in spans if end - start >= MIN_EVIDENCE_CHARS]
+    return kept or spans
 
 
 def _title_block(document: LoadedDocument, skip: set[int]) -> int | None:

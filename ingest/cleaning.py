@@ -45,7 +45,7 @@ def _is_short_label(text: str) -> bool:
 def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
     """Indices of blocks that are navigation or page furniture rather than findings."""
     lines = [text[block.start : block.end].strip() for block in blocks]
-    furniture: set[int] = set()
+    furniture = {index for index, block in enumerate(blocks) if block.kind == "furniture"}
     index = 0
     while index < len(blocks):
         line = lines[index]

@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import io
-import logging
 import re
 import unicodedata
-import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.cleaning import is_navigation
-from ingest.structure import Block, LoadedDocument, segment_markdown, segment_plain_text
+from ingest.html import looks_like_html, read_html
+from ingest.pdf import read_pdf
+from ingest.structure import (
+    Block,
+    LoadedDocument,
+    LoadError,
+    TextBuilder,
+    segment_markdown,
+    segment_plain_text,
+    unfold_ligatures,
+)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _CONTROL_TOLERANCE = 0.01
-_DROPPED_HTML = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe", "svg"]
-_HTML_BLOCKS = {
-    **{f"h{level}": "heading" for level in range(1, 7)},
-    "p": "paragraph",
-    "li": "bullet",
-    "blockquote": "paragraph",
-    "pre": "paragraph",
-    "dt": "paragraph",
-    "dd": "paragraph",
-    "td": "paragraph",
-    "th": "paragraph",
-    "figcaption": "paragraph",
-    "caption": "paragraph",
-}
-
-
-class LoadError(ValueError):
-    """A file that cannot become a document; the message is one line for the user."""
 
 
 def load_document(path: Path, data: bytes) -> LoadedDocument:
@@ -63,7 +54,7 @@ def decode_text(data: bytes) -> str:
                 break
             except UnicodeDecodeError:
                 continue
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unfold_ligatures(text.replace("\r\n", "\n").replace("\r", "\n"))
     controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\t\f")
     if "\x00" in text or controls > _CONTROL_TOLERANCE * max(len(text), 1):
         raise LoadError("not a text file (binary or undecodable bytes)")
@@ -91,6 +82,8 @@ def _title(text: str, blocks: list[Block], path: Path) -> str:
 
 def _read_plain(path: Path, data: bytes) -> LoadedDocument:
     text = decode_text(data)
+    if looks_like_html(text):  # a web page saved as .txt
+        return _titled(read_html(text), path)
     blocks = segment_plain_text(text)
     if blocks and blocks[0].kind == "heading" and not is_navigation(text[blocks[0].start : blocks[0].end]):
         blocks[0] = Block("heading", blocks[0].start, blocks[0].end, level=1)
@@ -100,92 +93,23 @@ def _read_plain(path: Path, data: bytes) -> LoadedDocument:
     return LoadedDocument(text, title, tuple(blocks))
 
 
+def _titled(document: LoadedDocument, path: Path) -> LoadedDocument:
+    """The document with a title: its own, or else one made from the file name."""
+    return document if document.title else replace(document, title=title_from_filename(path))
+
+
 def _read_markdown(path: Path, data: bytes) -> LoadedDocument:
     text = decode_text(data)
     blocks = segment_markdown(text)
     return LoadedDocument(text, _title(text, blocks, path), tuple(blocks))
 
 
-class _TextBuilder:
-    """Concatenate extracted pieces into one text while recording each piece's block."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.length = 0
-        self.blocks: list[Block] = []
-
-    def add(self, piece: str, kind: str, level: int = 0) -> None:
-        piece = " ".join(piece.split())
-        if not piece:
-            return
-        if self.parts:
-            self.parts.append("\n\n")
-            self.length += 2
-        self.blocks.append(Block(kind, self.length, self.length + len(piece), level))  # type: ignore[arg-type]
-        self.parts.append(piece)
-        self.length += len(piece)
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
 def _read_html(path: Path, data: bytes) -> LoadedDocument:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(decode_text(data), "html.parser")
-    for element in soup.find_all(_DROPPED_HTML):
-        element.decompose()
-    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    builder = _TextBuilder()
-    for element in soup.find_all(list(_HTML_BLOCKS)):
-        if element.find(list(_HTML_BLOCKS)) is not None:
-            continue  # only innermost blocks, so no text appears twice
-        kind = _HTML_BLOCKS[element.name]
-        builder.add(element.get_text(" "), kind, int(element.name[1]) if kind == "heading" else 0)
-    if not builder.blocks:
-        body = soup.body or soup
-        for line in body.get_text("\n").splitlines():
-            builder.add(line, "paragraph")
-    text = builder.text()
-    title = " ".join(page_title.split()) or _title(text, builder.blocks, path)
-    return LoadedDocument(text, title, tuple(builder.blocks))
+    return _titled(read_html(decode_text(data)), path)
 
 
 def _read_pdf(path: Path, data: bytes) -> LoadedDocument:
-    from pypdf import PdfReader
-
-    pypdf_log = logging.getLogger("pypdf")
-    log_level = pypdf_log.level
-    pypdf_log.setLevel(logging.ERROR)  # "EOF marker not found" etc. would reach stderr beside our one line
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(io.BytesIO(data))
-            if reader.is_encrypted:
-                raise LoadError("PDF is password-protected")
-            pages = [page.extract_text() or "" for page in reader.pages]
-            metadata_title = (reader.metadata.title if reader.metadata else None) or ""
-    except LoadError:
-        raise
-    except Exception as error:  # damaged PDFs raise PdfReadError, NotImplementedError, LimitReachedError, ...
-        raise LoadError(f"not a readable PDF ({_one_line(error)})") from None
-    finally:
-        pypdf_log.setLevel(log_level)
-    if not any(page.strip() for page in pages):
-        raise LoadError("PDF has no extractable text (scanned images need OCR first)")
-    text_parts: list[str] = []
-    page_starts: list[int] = []
-    blocks: list[Block] = []
-    offset = 0
-    for page_text in pages:
-        page_text = page_text.replace("\r\n", "\n").replace("\x00", "")
-        page_starts.append(offset)
-        blocks.extend(segment_plain_text(page_text, offset))
-        text_parts.append(page_text + "\n\n")
-        offset += len(page_text) + 2
-    text = "".join(text_parts)
-    title = " ".join(str(metadata_title).split()) or _title(text, blocks, path)
-    return LoadedDocument(text, title, tuple(blocks), tuple(page_starts))
+    return _titled(read_pdf(data), path)
 
 
 def _read_docx(path: Path, data: bytes) -> LoadedDocument:
@@ -196,26 +120,42 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # zipfile, lxml and python-docx each raise their own kinds
         raise LoadError(f"not a readable DOCX ({_one_line(error)})") from None
-    builder = _TextBuilder()
+    builder = TextBuilder()
     core_title = document.core_properties.title or ""
+    styled_title = ""  # the first Heading 1: a title the author marked, unlike a short line read as a heading
+    body_lines: list[str] = []  # consecutive plain paragraphs, read like lines of a text file
+
+    def add_body() -> None:
+        """Word files converted from PDFs hold one paragraph per line: join the wraps as in plain text."""
+        segment = "\n".join(body_lines)
+        for block in segment_plain_text(segment):
+            builder.add(segment[block.start : block.end], block.kind, block.level)
+        body_lines.clear()
+
     for item in document.iter_inner_content():
+        style = "" if isinstance(item, Table) else (item.style.name if item.style is not None else "") or ""
+        heading = re.match(r"Heading (\d)", style)
+        listed = style.startswith("List") or (
+            not isinstance(item, Table) and item._p.pPr is not None and item._p.pPr.numPr is not None
+        )
+        if not isinstance(item, Table) and not heading and style != "Title" and not listed:
+            body_lines.append(item.text)
+            continue
+        add_body()
         if isinstance(item, Table):
             for row in item.rows:
                 builder.add(" | ".join(dict.fromkeys(cell.text.strip() for cell in row.cells)), "paragraph")
-            continue
-        style = (item.style.name if item.style is not None else "") or ""
-        heading = re.match(r"Heading (\d)", style)
-        if style == "Title":
+        elif style == "Title":
             core_title = core_title or item.text
             builder.add(item.text, "heading", 1)
         elif heading:
+            styled_title = styled_title or (item.text if heading.group(1) == "1" else "")
             builder.add(item.text, "heading", int(heading.group(1)) + 1)
-        elif style.startswith("List") or (item._p.pPr is not None and item._p.pPr.numPr is not None):
-            builder.add(item.text, "bullet")
         else:
-            builder.add(item.text, "paragraph")
+            builder.add(item.text, "bullet")
+    add_body()
     text = builder.text()
-    title = " ".join(core_title.split()) or _title(text, builder.blocks, path)
+    title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
     return LoadedDocument(text, title, tuple(builder.blocks))
 
 

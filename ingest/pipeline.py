@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ingest.chunking import Chunk, chunk_document
+from ingest.chunking import Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
-from ingest.sentences import evidence_spans
 from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, SentenceRecord
 
 Progress = Callable[[int, int, str], None]
@@ -170,9 +169,7 @@ class Ingester:
         sentences = [
             SentenceRecord(f"{chunk_id}#{number}", chunk_id, doc_id, document.text[start:end], start, end)
             for chunk_id, chunk in zip(ids, chunks)
-            for number, (start, end) in enumerate(
-                (chunk.start + start, chunk.start + end) for start, end in evidence_spans(chunk.text)
-            )
+            for number, (start, end) in enumerate(chunk_sentences(document, chunk))
         ]
         # one encode call per document: sentence-transformers sorts by length within a call, so
         # mixing long chunks and short sentences costs far less padding than fixed slices do

@@ -74,8 +74,14 @@ def test_every_marker_has_a_citation_and_quotes_are_verbatim() -> None:
 
 
 def test_markers_inside_document_text_cannot_fake_citations() -> None:
-    assert as_sentence("See the annex [4] for details") == "See the annex (4) for details."
+    assert as_sentence("See the annex [4] for details.") == "See the annex (4) for details."
     assert as_sentence("Already ends well.") == "Already ends well."
+
+
+def test_answer_sentences_show_prose_and_add_nothing() -> None:
+    assert as_sentence("A bullet the document did not end") == "A bullet the document did not end"
+    assert as_sentence("A well-\nled service, open  to\nall.") == "A well-led service, open to all."
+    assert as_sentence("Better manage-\nment of beds.") == "Better management of beds."
 
 
 @pytest.mark.parametrize(

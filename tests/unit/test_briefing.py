@@ -137,12 +137,12 @@ def test_removed_document_still_gives_a_reference_without_version() -> None:
     assert "> Said once." in markdown
 
 
-def test_multi_line_quote_becomes_one_blockquote_line_per_line() -> None:
-    quote = "First line of the finding\nsecond line of it."
+def test_wrapped_quote_is_shown_as_prose() -> None:
+    quote = "First line of the find-\ning\nsecond line of it."
     markdown = briefing_markdown(
         build_briefing(answer(answer="Finding. [1]", citations=[citation(1, "governance", quote)]), lookup)
     )
-    assert "> First line of the finding\n> second line of it." in markdown
+    assert "> First line of the finding second line of it.\n" in markdown
 
 
 def test_abstained_answer_says_there_are_no_references() -> None:

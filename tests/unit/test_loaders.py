@@ -47,26 +47,30 @@ HOSTILE_MARKERS = ("__pwned", "onerror", "javascript", "alert", "SCRIPT-BODY", "
 
 
 def make_pdf(*, title: str | None = None) -> bytes:
-    """Three pages: background on page 1, the finding on page 2, the action on page 3."""
+    """Three pages, set like a report (bold, larger headings): background on page 1, the finding on
+    page 2, the action on page 3."""
     from fpdf import FPDF
 
     pdf = FPDF()
-    pdf.set_font("Helvetica", size=12)
     if title:
         pdf.set_title(title)
 
-    def line(text: str) -> None:
+    def line(text: str, size: int = 11, style: str = "") -> None:
+        pdf.set_font("Helvetica", style=style, size=size)
         pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
 
+    def heading(text: str) -> None:
+        line(text, 14, "B")
+
     pdf.add_page()
-    line("Quarterly review of Hillside Care Home")
-    line("Background")
+    line("Quarterly review of Hillside Care Home", 20, "B")
+    heading("Background")
     line("We visited the home over two days in March and spoke with residents, relatives and staff. " * 3)
     pdf.add_page()
-    line("Findings")
+    heading("Findings")
     line(PDF_FINDING)
     pdf.add_page()
-    line("Actions")
+    heading("Actions")
     line(PDF_ACTION)
     return bytes(pdf.output())
 
@@ -304,8 +308,8 @@ BAD_FILES = [
     ("spaces.txt", b"   \n\t\r\n   ", "file is empty"),
     ("random.pdf", random.Random(0).randbytes(4096), "not a readable PDF"),
     ("truncated.pdf", make_pdf()[:700], "not a readable PDF"),
-    ("bad-filter.pdf", _corrupt_filter_pdf(), "not a readable PDF"),
-    ("blank.pdf", _blank_pdf(), "no extractable text"),
+    ("bad-filter.pdf", _corrupt_filter_pdf(), "no text layer (scanned PDF?)"),  # its text stream cannot be read
+    ("blank.pdf", _blank_pdf(), "no text layer (scanned PDF?)"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + random.Random(1).randbytes(512), "not a text file"),
     ("c1.md", bytes(range(0x80, 0xA0)) * 20, "not a text file"),
     ("nul.html", b"<p>hi</p>\x00\x00\x00", "not a text file"),
@@ -384,3 +388,48 @@ def test_collect_files(tmp_path: Path) -> None:
     assert missing == [{"path": str(tmp_path / "nope.txt"), "error": "no such file or folder"}]
     again, _ = collect_files([tmp_path, tmp_path / "a.txt"])
     assert len(again) == len(set(again))  # a file named twice is ingested once
+
+
+# --- real files (../shared/realdocs) -------------------------------------------------------
+
+REALDOCS = Path(__file__).resolve().parents[3] / "shared" / "realdocs"
+needs_realdocs = pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs not beside the checkout")
+
+
+@needs_realdocs
+def test_real_docx_converted_from_pdf_reads_as_paragraphs() -> None:
+    """One Word paragraph per printed line (a PDF saved as DOCX): wraps joined, ligatures unfolded."""
+    document = load_document(Path("sample_docx_1.docx"), (REALDOCS / "sample_docx_1.docx").read_bytes())
+    assert document.title == "A sample PDF file"
+    assert "ﬁ" not in document.text and "ﬂ" not in document.text
+    blocks = {document.text[block.start : block.end]: block.kind for block in document.blocks}
+    assert blocks["History and standardization"] == "heading"
+    paragraph = next(text for text, kind in blocks.items() if text.startswith("Format (PDF)"))
+    assert "available free of charge in 1993." in paragraph
+    assert "publishing workflows, and competed with a variety of formats such as DjVu, Envoy" in paragraph
+
+
+@needs_realdocs
+def test_real_docx_page_breaks_do_not_split_paragraphs() -> None:
+    document = load_document(Path("breaks.docx"), (REALDOCS / "sample_docx_2_page_breaks.docx").read_bytes())
+    assert document.title == "Breaks"  # no styled title: the file name, not a short line of text
+    long_paragraph = next(
+        block for block in document.blocks if "contains 2 (!) page breaks" in document.text[block.start : block.end]
+    )
+    assert long_paragraph.kind == "paragraph" and "\n" not in document.text[long_paragraph.start : long_paragraph.end]
+
+
+@needs_realdocs
+@pytest.mark.parametrize("name", ["what_is_haystack.html", "paul_graham_superlinear.html"])
+def test_real_web_page_saved_as_txt_is_read_as_html(name: str) -> None:
+    data = (REALDOCS / name).read_bytes()
+    as_html = load_document(Path(name), data)
+    as_txt = load_document(Path(name).with_suffix(".txt"), data)
+    assert as_txt.text == as_html.text and as_txt.blocks == as_html.blocks
+    assert "<div" not in as_txt.text and "</p>" not in as_txt.text
+
+
+@needs_realdocs
+def test_real_scanned_pdf_is_refused_with_a_clear_reason() -> None:
+    with pytest.raises(LoadError, match=r"^no text layer \(scanned PDF\?\)$"):
+        load_document(Path("scan.pdf"), (REALDOCS / "non_text_searchable.pdf").read_bytes())

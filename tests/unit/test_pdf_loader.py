@@ -1,0 +1,675 @@
+"""The PDF loader on real PDFs (a two-column-in-places arXiv paper, Pages exports, a scan) and on a generated
+regulator-style report; plus the pure helpers (line joining, dehyphenation, furniture, columns) on strings.
+
+`make_report_pdf` is shared with bench/pdf_engines.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ingest.pdf import (
+    Line,
+    Page,
+    RawBlock,
+    Word,
+    build_document,
+    clean_text,
+    dehyphenate,
+    find_furniture,
+    group_lines,
+    is_bullet,
+    is_page_number,
+    join_lines,
+    meaningful_title,
+    read_pdf,
+    reading_order,
+    split_blocks,
+    vocabulary,
+)
+from ingest.structure import LoadedDocument, LoadError
+
+REALDOCS = Path(__file__).resolve().parents[3] / "shared" / "realdocs"
+LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
+
+REPORT_TITLE = "State of Care in Riverside"
+REPORT_HEADER = "State of Care in Riverside 2023/24"
+REPORT_FOOTER = "Riverside Care Commission"
+REPORT_PAGES = 5
+REPORT_SPLIT_SENTENCE = (  # its last sentence runs from the foot of page 2 (footnote, footer) to page 3 (header)
+    "Most of the people we spoke to said that waiting times for a first assessment had improved since last "
+    "year, although many still waited more than six weeks for a care package to start. Families described the "
+    "assessment process as confusing, and carers said they were rarely asked about their own needs."
+)
+REPORT_LEFT_COLUMN = (
+    "District nursing teams covered 14 neighbourhoods this year and saw more people at home than ever before, "
+    "often late in the evening when other services had closed."
+)
+REPORT_RIGHT_COLUMN = (
+    "Community mental health teams reduced the number of people waiting longer than eighteen weeks, but "
+    "referrals from schools doubled and some young people waited for months."
+)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fixtures
+
+
+def _real(name: str) -> bytes:
+    path = REALDOCS / name
+    if not path.exists():
+        pytest.skip(f"real document {path} is not available")
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def react() -> LoadedDocument:
+    return read_pdf(_real("react_paper.pdf"))
+
+
+@pytest.fixture(scope="module")
+def sample1() -> LoadedDocument:
+    return read_pdf(_real("sample_pdf_1.pdf"))
+
+
+@pytest.fixture(scope="module")
+def sample2() -> LoadedDocument:
+    return read_pdf(_real("sample_pdf_2.pdf"))
+
+
+@pytest.fixture(scope="module")
+def report() -> LoadedDocument:
+    return read_pdf(make_report_pdf())
+
+
+def folded(text: str) -> str:
+    return " ".join(text.split())
+
+
+def block_texts(document: LoadedDocument, *kinds: str) -> list[str]:
+    return [document.text[b.start : b.end] for b in document.blocks if not kinds or b.kind in kinds]
+
+
+def block_containing(document: LoadedDocument, snippet: str) -> tuple[int, str]:
+    for index, block in enumerate(document.blocks):
+        if snippet in document.text[block.start : block.end]:
+            return index, block.kind
+    raise AssertionError(f"no block contains {snippet!r}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A regulator-style report, laid out line by line so the test knows exactly what the page shows
+
+
+def make_report_pdf() -> bytes:
+    """Five A4 pages like a public body's report: a cover; then a running header, a footer with the page number,
+    numbered bold headings in three sizes, bullets with hanging indents, a numbered list, a table, a footnote,
+    hyphenated line ends, a paragraph broken by a page break and a two-column section."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.core_fonts_encoding = "windows-1252"  # for "•" in the standard Helvetica
+    pdf.set_auto_page_break(False)
+    pdf.set_title("Microsoft Word - state_of_care_final.docx")
+    left, right = 56.0, 539.0
+    state = {"y": 0.0}
+
+    def new_page(number: int | None) -> None:
+        pdf.add_page()
+        state["y"] = 90.0
+        if number is None:
+            return
+        pdf.set_font("Helvetica", size=8)
+        pdf.text(left, 36, REPORT_HEADER)
+        pdf.text(left, 812, REPORT_FOOTER)
+        label = f"Page {number} of {REPORT_PAGES}"
+        pdf.text(right - pdf.get_string_width(label), 812, label)
+
+    def lines(rows: list[str], *, x: float = left, size: float = 10.5, bold: bool = False, after: float = 8) -> None:
+        pdf.set_font("Helvetica", style="B" if bold else "", size=size)
+        for row in rows:
+            pdf.text(x, state["y"], row)
+            state["y"] += size * 1.3
+        state["y"] += after
+
+    def wrap(text: str, width: float, size: float = 10.5) -> list[str]:
+        pdf.set_font("Helvetica", size=size)
+        rows: list[str] = []
+        current = ""
+        for word in text.split():
+            trial = f"{current} {word}".strip()
+            if current and pdf.get_string_width(trial) > width:
+                rows.append(current)
+                current = word
+            else:
+                current = trial
+        return [*rows, current]
+
+    def paragraph(text: str, *, x: float = left, width: float = right - left) -> None:
+        lines(wrap(text, width), x=x)
+
+    def bullet(text: str, marker: str = "\u2022") -> None:
+        rows = wrap(text, right - left - 18)
+        pdf.set_font("Helvetica", size=10.5)
+        pdf.text(left + 4, state["y"], marker)
+        lines(rows, x=left + 18, after=4)
+
+    filler = (
+        "We inspected 412 services and spoke with more than 3,000 people who use them, their families and the staff "
+        "who support them. Where we found poor care we took action, and we publish every rating on our website."
+    )
+
+    new_page(None)  # cover
+    state["y"] = 300
+    lines([REPORT_TITLE], size=28, bold=True, after=14)
+    lines(["Annual assessment of health and social care 2023/24"], size=16, after=30)
+    lines(["Published 14 October 2024"], size=11)
+
+    new_page(2)
+    lines(["1. Summary"], size=18, bold=True, after=6)
+    paragraph(
+        "This report sets out what we found when we looked at health and social care in Riverside during the year. "
+        + filler
+    )
+    lines(["Key findings"], size=12, bold=True, after=4)
+    bullet("Most services were rated good or outstanding.")
+    bullet(
+        "Staffing remained the biggest risk: one in ten posts in adult social care was vacant at the end of the "
+        "year, and agency staff filled many of the gaps in nursing homes."
+    )
+    bullet("People waited too long for mental health support.")
+    state["y"] += 6
+    lines(
+        [
+            "Providers told us that recruitment remained the biggest barrier to the develop-",
+            "ment of community services, and that well-",
+            "known problems with retention had not gone away.\u00b9 Several well-known providers",
+            "closed homes during the year.",
+        ]
+    )
+    paragraph(filler)
+    paragraph(filler)
+    state["y"] = 735
+    lines(
+        [
+            "Most of the people we spoke to said that waiting times for a first assessment had improved since last",
+            "year, although many still waited more than six weeks for a care package to start. Families described",
+        ]
+    )
+    state["y"] = 785
+    lines(["1 Figures are provisional and exclude services registered after 1 April 2024."], size=7.5)
+
+    new_page(3)
+    lines(
+        [
+            "the assessment process as confusing, and carers said they were rarely asked about their own needs.",
+        ]
+    )
+    lines(["2. Adult social care"], size=18, bold=True, after=6)
+    lines(["2.1 Workforce"], size=14, bold=True, after=4)
+    paragraph(
+        "Vacancy rates fell slightly but turnover stayed high. Services that invested in training and fair pay kept "
+        "their staff for longer and were more likely to be rated good."
+    )
+    lines(["Table 1: Ratings by type of service"], size=9.5, after=4)
+    columns = (left, 250.0, 340.0, 470.0)
+    rows = [
+        ("Service type", "Good", "Requires improvement", "Inadequate"),
+        ("Residential homes", "68%", "24%", "8%"),
+        ("Nursing homes", "61%", "30%", "9%"),
+        ("Home care agencies", "74%", "21%", "5%"),
+    ]
+    for number, row in enumerate(rows):
+        pdf.set_font("Helvetica", style="B" if number == 0 else "", size=9.5)
+        for x, cell in zip(columns, row):
+            pdf.text(x, state["y"], cell)
+        state["y"] += 14
+    state["y"] += 10
+    lines(["What providers should do"], size=12, bold=True, after=4)
+    bullet("Review staffing levels every month and record how gaps were covered.", marker="1.")
+    bullet("Ask people who use the service how staff shortages affect their care.", marker="2.")
+
+    new_page(4)
+    lines(["3. Community services"], size=18, bold=True, after=6)
+    top = state["y"]
+    width = 226.0
+    column = REPORT_LEFT_COLUMN + " Teams told us that digital records saved time. " + filler
+    paragraph(column, x=left, width=width)
+    bottom = state["y"]
+    state["y"] = top
+    paragraph(REPORT_RIGHT_COLUMN + " Waiting lists were shorter where schools had a named link worker. " + filler,
+              x=left + width + 31, width=width)  # fmt: skip
+    state["y"] = max(bottom, state["y"]) + 10
+    paragraph(
+        "Across all community services, people valued continuity: seeing the same nurse or therapist each time "
+        "mattered more to them than the speed of the first appointment."
+    )
+
+    new_page(5)
+    lines(["4. What happens next"], size=18, bold=True, after=6)
+    paragraph(
+        "We will publish a progress update in the spring. We expect every provider rated inadequate to show us a "
+        "credible plan within three months, and we will inspect again within six months."
+    )
+    return bytes(pdf.output())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Invariants on every document
+
+
+@pytest.mark.parametrize("name", ["react", "sample1", "sample2", "report"])
+def test_blocks_are_clean_ordered_spans(name: str, request: pytest.FixtureRequest) -> None:
+    document: LoadedDocument = request.getfixturevalue(name)
+    text = document.text
+    assert document.blocks
+    previous_end = 0
+    for index, block in enumerate(document.blocks):
+        piece = text[block.start : block.end]
+        assert piece and piece == piece.strip(), block
+        assert "\n" not in piece, f"newline inside {block.kind}: {piece[:80]!r}"
+        assert block.start >= previous_end
+        if index:
+            assert text[previous_end : block.start] == "\n\n"
+        previous_end = block.end
+        assert (block.level > 0) == (block.kind == "heading")
+    assert previous_end == len(text)
+    for garbage in ("\x00", "\u00ad", "\ufffe", "\ufffd", "\u2028", "\u2029", "\x02", *LIGATURES):
+        assert garbage not in text
+    starts = document.page_starts
+    assert starts[0] == 0 and list(starts) == sorted(starts) and starts[-1] <= len(text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# react_paper.pdf
+
+
+def test_react_has_every_page(react: LoadedDocument) -> None:
+    assert len(react.page_starts) == 31
+    assert react.page_at(react.text.index("Alan Baddeley. Working memory.")) == 11
+
+
+def test_react_sentences_read_whole(react: LoadedDocument) -> None:
+    """Sentences that wrap down a column, cross a page (with a figure floated between), or sit in the right column
+    of a two-column page come out whole and in order."""
+    text = folded(react.text)
+    for sentence in [
+        "This tight synergy between “acting” and “reasoning” allows humans to learn new tasks quickly and perform "
+        "robust decision making or reasoning, even under previously unseen circumstances or facing information "
+        "uncertainties.",
+        # page 1 -> 2, with Figure 1 and its caption at the top of page 2:
+        "On one hand, properly prompted large language models (LLMs) have demonstrated emergent capabilities to "
+        "carry out several steps of reasoning traces to derive answers from questions in arithmetic, commonsense, "
+        "and symbolic reasoning tasks (Wei et al., 2022).",
+        # page 20, right-hand column of a two-column table:
+        "Action: think[For 3 ounce bottle of bright citrus deodorant for sensitive skin, the item has options "
+        "’bright citrus’ and ’3 ounce (pack of 1)’ and seems good to buy.]",
+        # page 29, both columns:
+        "Action: think[For sixteen pack of apple cinnamon freeze dried banana chips, the item has options ’apple "
+        "cinnamon’ and ’0.53 ounce (pack of 16)’ and seems good to buy.]",
+        "Back to Search Prev flavor name [asian pear][banana][fuji apple & cinnamon][strawberry banana] "
+        "Brothers-ALL-Natural Fruit Crisps, Strawberry Banana, 0.42 Ounce (Pack of 100) Price: $85.0 Rating: N.A.",
+        "Josh Abramson, Arun Ahuja, Iain Barr, Arthur Brussee, Federico Carnevale, Mary Cassin, Rachita Chhaparia,",
+    ]:
+        assert sentence in text, sentence[:60]
+
+
+def test_react_columns_are_not_interleaved(react: LoadedDocument) -> None:
+    """On page 29 the Act column (left) is read to its end before the ReAct column (right) begins."""
+    text = react.text
+    act_end = text.index("Score: 0.125")
+    react_think = text.index("Action: think[B0061IVFZE is strawberry banana")
+    assert act_end < react_think
+    assert "Score: 0.125 | Score: 1.0" not in text
+
+
+def test_react_hyphenation_is_resolved(react: LoadedDocument) -> None:
+    text = react.text
+    assert "Consider the example of cooking up a dish in the kitchen" in text  # "Con-" / "sider"
+    assert "Neuropsychologia" in text and "Neuropsy-chologia" not in text
+    assert "Association for Computational Linguistics" in text  # "Com-" / "putational"
+    assert "Con-sider" not in text and "exam-ples" not in text and "genera-tion" not in text
+    # real compounds broken at their hyphen keep it
+    assert "competitive with chain-of-thought reasoning (CoT)" in text
+    assert "a novel prompt-based paradigm" in text
+    assert "state-of-the-art" in text
+    for block in react.blocks:  # no paragraph stops at a broken word (a cell of a table row may)
+        piece = text[block.start : block.end]
+        assert " | " in piece or not re.search(r"[^\W\d]-$", piece), piece[-80:]
+
+
+def test_react_ligatures_are_unfolded(react: LoadedDocument) -> None:
+    assert not any(char in react.text for char in LIGATURES)
+    for word in ("fact verification", "finetuning", "flexible", "difficult", "specific"):
+        assert word in react.text, word
+
+
+def test_react_page_numbers_are_furniture(react: LoadedDocument) -> None:
+    numbers = [b for b in react.blocks if b.kind == "furniture" and react.text[b.start : b.end].isdigit()]
+    assert [react.text[b.start : b.end] for b in numbers] == [str(number) for number in range(1, 32)]
+    for number, block in enumerate(numbers, start=1):  # on its page, or just after a paragraph it interrupted
+        assert react.page_at(block.start) in (number, number + 1)
+    for block in react.blocks:
+        if block.kind != "furniture":
+            assert "Published as a conference paper" not in react.text[block.start : block.end]  # ICLR header
+
+
+def test_react_headings(react: LoadedDocument) -> None:
+    headings = {react.text[b.start : b.end]: b.level for b in react.blocks if b.kind == "heading"}
+    for expected in ("ABSTRACT", "1 INTRODUCTION", "3.1 SETUP", "5 RELATED WORK", "REFERENCES", "A.1 HOTPOTQA"):
+        assert expected in headings, expected
+    assert headings["1 INTRODUCTION"] < headings["3.1 SETUP"]
+    assert react.title.endswith("SYNERGIZING REASONING AND ACTING IN LANGUAGE MODELS")  # one two-line heading
+    assert headings[react.title] == 1
+    for heading in headings:
+        assert not heading.endswith("-") and len(heading) <= 120, heading
+        assert not heading[0].islower(), heading
+    # chart labels are set big but are no headings
+    assert not {"Standard", "Method 20", "Act 10"} & set(headings)
+
+
+def test_react_footnote_is_not_glued_into_a_sentence(react: LoadedDocument) -> None:
+    index, kind = block_containing(react, "Work done while interning at Google Brain.")
+    assert kind == "paragraph"
+    assert react.text[react.blocks[index].start : react.blocks[index].end].startswith("∗ Work done")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# sample_pdf_1.pdf / sample_pdf_2.pdf / non_text_searchable.pdf
+
+
+def test_sample1_joins_hard_wrapped_lines_and_unfolds_ligatures(sample1: LoadedDocument) -> None:
+    assert sample1.title == "A sample PDF file"  # the metadata title is a file name ("sample_pdf")
+    text = sample1.text
+    assert not any(char in text for char in LIGATURES)
+    assert (
+        "Format (PDF) Adobe Systems made the PDF specification available free of charge in 1993. In the early years "
+        "PDF was popular mainly in desktop publishing workflows," in text
+    )
+    _, kind = block_containing(sample1, "until it was released as an open standard on July 1, 2008")
+    assert kind == "paragraph"
+    assert "C | 23.53% | A short string." in block_texts(sample1, "paragraph")
+    assert block_texts(sample1, "furniture") == ["Page 2 of Sample PDF", "Page 4 of Sample PDF"]
+    assert len(sample1.page_starts) == 4
+
+
+def test_sample2_paragraph_separators(sample2: LoadedDocument) -> None:
+    text = sample2.text
+    assert "\u2029" not in text and "diﬀers" not in text and "differs from other web-based systems" in text
+    paragraphs = block_texts(sample2, "paragraph")
+    assert (
+        'Ward Cunningham, the developer of the first wiki software, WikiWikiWeb, originally described wiki as "the '
+        'simplest online database that could possibly work."[4]' in " ".join(paragraphs)
+    )
+    assert any(p.startswith("Wiki engines usually allow content to be written") for p in paragraphs)
+    header_hits = [m.start() for m in re.finditer(r"This is a header\.", text)]
+    furniture = [(b.start, b.end) for b in sample2.blocks if b.kind == "furniture"]
+    assert len(header_hits) == 3
+    assert all(any(start <= hit < end for start, end in furniture) for hit in header_hits)
+
+
+def test_scanned_pdf_has_no_text_layer() -> None:
+    with pytest.raises(LoadError) as error:
+        read_pdf(_real("non_text_searchable.pdf"))
+    assert str(error.value) == "no text layer (scanned PDF?)"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The generated report
+
+
+def test_report_title_headings_and_levels(report: LoadedDocument) -> None:
+    assert report.title == REPORT_TITLE  # "Microsoft Word - ..." metadata is no title
+    headings = {report.text[b.start : b.end]: b.level for b in report.blocks if b.kind == "heading"}
+    assert headings[REPORT_TITLE] == 1
+    assert headings["1. Summary"] == headings["2. Adult social care"] == headings["4. What happens next"]
+    assert headings["1. Summary"] < headings["2.1 Workforce"] < headings["Key findings"]
+    assert len(report.page_starts) == REPORT_PAGES
+
+
+def test_report_furniture_never_inside_body(report: LoadedDocument) -> None:
+    text = report.text
+    furniture = [(b.start, b.end) for b in report.blocks if b.kind == "furniture"]
+    for marker in (REPORT_HEADER, REPORT_FOOTER, "Page 3 of 5"):
+        hits = [m.start() for m in re.finditer(re.escape(marker), text)]
+        assert hits, marker
+        assert all(any(start <= hit < end for start, end in furniture) for hit in hits), marker
+    assert len(furniture) == 2 * (REPORT_PAGES - 1)
+
+
+def test_report_paragraph_continues_across_the_page_break(report: LoadedDocument) -> None:
+    index, kind = block_containing(report, "waiting times for a first assessment had improved")
+    block = report.blocks[index]
+    paragraph = report.text[block.start : block.end]
+    assert kind == "paragraph" and REPORT_SPLIT_SENTENCE in paragraph
+    assert paragraph.endswith("carers said they were rarely asked about their own needs.")
+    assert report.page_at(block.start) == 2 and report.page_at(block.end - 1) == 3
+    after = [report.text[b.start : b.end] for b in report.blocks[index + 1 : index + 5]]
+    assert after[0].startswith("1 Figures are provisional")  # the footnote follows the paragraph it interrupted
+    assert set(after[1:4]) >= {REPORT_HEADER}
+
+
+def test_report_bullets_tables_and_hyphenation(report: LoadedDocument) -> None:
+    bullets = block_texts(report, "bullet")
+    assert (
+        "• Staffing remained the biggest risk: one in ten posts in adult social care was vacant at the end of the "
+        "year, and agency staff filled many of the gaps in nursing homes." in bullets
+    )
+    assert len(bullets) == 5
+    assert "1. Review staffing levels every month and record how gaps were covered." in bullets
+    rows = block_texts(report, "paragraph")
+    assert "Residential homes | 68% | 24% | 8%" in rows
+    assert "Service type | Good | Requires improvement | Inadequate" in rows
+    text = report.text
+    assert "barrier to the development of community services, and that well-known problems with retention" in text
+
+
+def test_report_two_columns_read_column_by_column(report: LoadedDocument) -> None:
+    text = report.text
+    assert REPORT_LEFT_COLUMN in text and REPORT_RIGHT_COLUMN in text
+    assert text.index(REPORT_LEFT_COLUMN) < text.index("Teams told us that digital records saved time.")
+    assert text.index("Teams told us that digital records saved time.") < text.index(REPORT_RIGHT_COLUMN)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Failures
+
+
+def test_damaged_and_protected_pdfs_fail_in_one_line(capfd: pytest.CaptureFixture[str]) -> None:
+    from fpdf import FPDF
+
+    with pytest.raises(LoadError) as error:
+        read_pdf(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")
+    assert str(error.value).startswith("not a readable PDF (") and "\n" not in str(error.value)
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.text(20, 20, "secret")
+    pdf.set_encryption(owner_password="owner", user_password="user")
+    with pytest.raises(LoadError, match=r"^PDF is password-protected$"):
+        read_pdf(bytes(pdf.output()))
+    assert capfd.readouterr().err == ""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pure helpers
+
+
+def _word(text: str, x0: float, top: float, size: float = 10.0, *, bold: bool = False) -> Word:
+    """A word as the engine makes it: 0.5 em per letter, its box from 0.8 em above to 0.2 em below the baseline."""
+    return Word(text, x0, x0 + 0.5 * size * len(text), top, top + size, size, bold)
+
+
+def _line(text: str, x0: float, top: float, size: float = 10.0, *, bold: bool = False) -> list[Word]:
+    """Words of one line; a tab (`\\t`) leaves a wide gap, as between table cells or after a bullet."""
+    words: list[Word] = []
+    for cell in text.split("\t"):
+        for token in cell.split():
+            word = _word(token, x0, top, size, bold=bold)
+            words.append(word)
+            x0 = word.x1 + 0.3 * size
+        x0 += 3 * size
+    return words
+
+
+def _texts(blocks: list[RawBlock]) -> list[tuple[str, str]]:
+    return [(block.kind, join_lines([line.text for line in block.lines])) for block in blocks]
+
+
+def test_join_lines_dehyphenates_by_the_documents_vocabulary() -> None:
+    vocab = vocabulary([["the development of", "a well-known fact"]])
+    assert join_lines(["recruitment hampered the develop-", "ment of services"], vocab) == (
+        "recruitment hampered the development of services"
+    )
+    assert join_lines(["a well-", "known problem"], vocab) == "a well-known problem"
+    assert join_lines(["soft\u00ad", "hyphen"]) == "softhyphen"
+    assert join_lines(["see https://example.org/", "path/page"]) == "see https://example.org/path/page"
+    assert join_lines(["PaLM-", "540B model"]) == "PaLM-540B model"
+    assert join_lines(["chain-of-", "thought"]) == "chain-of-thought"
+    assert join_lines(["in 2019-", "20 the rate fell"]) == "in 2019-20 the rate fell"
+    assert join_lines(["costs rose -", "sharply"]) == "costs rose - sharply"
+
+
+def test_dehyphenate_falls_back_to_word_shapes() -> None:
+    vocab = Counter({"prompt": 3, "based": 2})
+    assert not dehyphenate("prompt", "based", vocab)  # two words of the document: a compound
+    assert dehyphenate("con", "sider", vocab)  # syllables: a line-break hyphen
+    assert not dehyphenate("Hot", "PotQA", Counter())  # a capital after the hyphen
+    assert dehyphenate("Hot", "PotQA", Counter({"hotpotqa": 4}))
+
+
+def test_vocabulary_ignores_the_halves_of_broken_words() -> None:
+    vocab = vocabulary([["some develop-", "ment here"]])
+    assert vocab["develop"] == 0 and vocab["ment"] == 0 and vocab["some"] == 1
+
+
+def test_clean_text_unfolds_compatibility_characters() -> None:
+    assert clean_text("ﬁnd the ﬂow\u00a0of\x00 eﬀort\u2029") == "find the flow of effort"
+    assert clean_text("cafe\u0301") == "café"
+
+
+def test_bullets_and_page_numbers() -> None:
+    assert is_bullet("• item") and is_bullet("\u25aa item")
+    assert is_bullet("1. first", after="The steps are:") and not is_bullet("(2) the current subgoal", "thoughts that")
+    for number in ("12", "Page 3 of 31", "- 4 -", "iv", "3 / 10"):
+        assert is_page_number(number), number
+    assert not is_page_number("2023 was a hard year")
+
+
+def test_meaningful_title() -> None:
+    assert meaningful_title("State of Care 2023/24") == "State of Care 2023/24"
+    for junk in ("", "Untitled", "Microsoft Word - report final.docx", "sample_pdf", "report.pdf", "   "):
+        assert meaningful_title(junk) == "", junk
+
+
+def test_group_lines_keeps_superscripts_on_their_line() -> None:
+    words = [*_line("waiting times fell", 50, 100), _word("1", 136.2, 98, 6), *_line("next line here", 50, 113)]
+    assert [line.text for line in group_lines(words)] == ["waiting times fell1", "next line here"]
+
+
+def test_reading_order_two_columns_but_table_rows_across() -> None:
+    left_text = "the left column reads down here with many words on each line"
+    right_text = "while the right column continues the story with more words too"
+    words: list[Word] = [*_line("A full width title that spans both of the columns below it", 50, 60)]
+    for row in range(6):
+        words += _line(left_text, 50, 100 + 13 * row, 6)
+        words += _line(right_text, 320, 100 + 13 * row, 6)
+    regions = reading_order(words, 6.0)
+    texts = [" ".join(line.text for line in group_lines(region)) for region in regions]
+    assert texts[0].startswith("A full width title")
+    assert texts[1] == " ".join([left_text] * 6) and texts[2] == " ".join([right_text] * 6)
+
+    table: list[Word] = []
+    for row in range(5):
+        table += [
+            _word("Label", 50, 200 + 14 * row),
+            _word("12%", 250, 200 + 14 * row),
+            _word("34", 400, 200 + 14 * row),
+        ]
+    (region,) = reading_order(table, 10.0)
+    assert [line.text for line in group_lines(region)] == ["Label | 12% | 34"] * 5
+
+
+def test_find_furniture_needs_repetition_or_a_page_number() -> None:
+    def page(header: str, body_top: float) -> list[Line]:
+        return group_lines([*_line(header, 50, 30, 8), *_line("Body text starts here", 50, body_top)])
+
+    pages = [page("Annual report 2024", 100), page("Annual report 2024", 100), page("7", 100), page("Unique", 100)]
+    marks = find_furniture(pages, [842.0] * 4)
+    assert marks == [{0}, {0}, {0}, set()]
+
+
+def test_build_document_rejects_pages_without_text() -> None:
+    with pytest.raises(LoadError, match=re.escape("no text layer (scanned PDF?)")):
+        build_document([Page(595, 842, ()), Page(595, 842, (_word("•", 50, 50),))])
+
+
+def test_cells_split_tables_but_not_tabbed_bullets_or_numbers() -> None:
+    assert Line.of(_line("Residential homes\t68%\t24%", 50, 100)).text == "Residential homes | 68% | 24%"
+    assert Line.of(_line("1\t68%\t24%", 50, 100)).text == "1 | 68% | 24%"
+    assert Line.of(_line("•\tExtending the duty of candour", 50, 100)).text == "• Extending the duty of candour"
+    assert Line.of(_line("1\tBackground to the inquiry", 50, 100)).text == "1 Background to the inquiry"
+    accent = Word("\u02c7", 63, 66, 98, 110, 10.0)  # a caron drawn over the "n" of "Sona"
+    assert clean_text(Line.of([_word("Sona", 50, 100), accent]).text) == "Soňa"
+
+
+FOOTNOTE_42 = (
+    "42 Cabinet Office, Government response to the Infected Blood Inquiry report and its annexes, published on"
+)
+
+
+def test_split_blocks_paragraphs_bullets_and_footnotes() -> None:
+    lines = group_lines(
+        [
+            *_line("Key findings", 50, 100, 12, bold=True),
+            *_line("Most services were rated good, and some were rated outstanding by the", 50, 118),
+            *_line("inspectors who visited them.", 50, 130),
+            *_line("• Staffing was the biggest risk in the year for adult social care", 50, 148),
+            *_line("services in the north of the county.", 62, 160),
+            *_line("• Waiting lists grew.", 50, 172),
+            *_line(FOOTNOTE_42, 50, 300, 7),
+            *_line("2 May 2024 with an annex.", 50, 309, 7),
+            *_line("43 Department of Health, Review of safety, 15 October 2024", 50, 318, 7),
+        ]
+    )
+    assert _texts(split_blocks(lines, 10.0)) == [
+        ("paragraph", "Key findings"),
+        (
+            "paragraph",
+            "Most services were rated good, and some were rated outstanding by the inspectors who visited them.",
+        ),
+        (
+            "bullet",
+            "• Staffing was the biggest risk in the year for adult social care services in the north of the county.",
+        ),
+        ("bullet", "• Waiting lists grew."),
+        ("paragraph", FOOTNOTE_42 + " 2 May 2024 with an annex."),
+        ("paragraph", "43 Department of Health, Review of safety, 15 October 2024"),
+    ]
+
+
+def test_split_blocks_keeps_bold_emphasis_and_side_by_side_boxes_apart() -> None:
+    emphasis = group_lines(
+        [
+            *_line("For this study, 41 interviews with agents were carried out, 19 of which", 50, 100, bold=True),
+            *_line("were conducted by telephone and the rest face to face in their offices.", 50, 112),
+        ]
+    )
+    assert len(split_blocks(emphasis, 10.0)) == 1
+    cover = group_lines(
+        [
+            *_line("5 June 2025", 50, 100),
+            *_line("Infected Blood Inquiry: recommendations", 300, 103, 14),
+            *_line("By Claire Duddy", 50, 113),
+            *_line("for recognition and patient safety", 300, 121, 14),
+        ]
+    )
+    assert [text for _, text in _texts(split_blocks(cover, 10.0))] == [
+        "5 June 2025 By Claire Duddy",
+        "Infected Blood Inquiry: recommendations for recognition and patient safety",
+    ]
