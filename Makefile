@@ -55,6 +55,8 @@ bench: $(VENV)/.installed-all
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/retrieval_compare.py
 	$(BIN)/python bench/first_answer.py
+	$(BIN)/python bench/answer_sets.py
+	$(BIN)/python bench/realdocs.py
 
 # Resolve every dependency (all extras) afresh and pin the result; commit the new constraints.txt.
 lock: | $(UV)

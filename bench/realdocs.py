@@ -8,7 +8,7 @@ are whole sentences and the share that come from page furniture, and the median 
 The whole-sentence and furniture checks are independent of the ingest code on purpose:
 - whole sentence: the quote starts at the start of the text, after a blank line or a bullet marker, or
   after sentence-ending punctuation with no lower-case first letter; and it ends with sentence-ending
-  punctuation (closing quotes and brackets allowed), before a blank line or a bullet, or at the end of
+  punctuation (closing quotes, brackets and citation marks such as [4] allowed), before a blank line or a bullet, or at the end of
   the text. A single line break is a wrap, not a boundary.
 - furniture: the quote holds a line that the PDF repeats at the top or bottom of at least three pages
   (digits ignored, so "Page 3 of 40" counts), or is a bare number, or is a reference-list entry ("^ ...").
@@ -37,8 +37,8 @@ from assistant.service import EvidenceAssistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 REALDOCS = ROOT.parent / "shared" / "realdocs"
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-_AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")  # citation marks may follow: ."[4]
+_AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")
 _BULLET_LINE = re.compile(r"[ \t]*\n[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")
 _BULLET_MARKER = re.compile(r"(?<![^\s])(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]*$")
 
