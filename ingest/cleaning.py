@@ -63,16 +63,19 @@ def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
                 furniture.add(index + 1)  # the linked page's title, or the category tag
                 index += 1
         index += 1
-    furniture |= _label_runs(lines)
+    furniture |= _label_runs(lines, blocks)
     return furniture
 
 
-def _label_runs(lines: Sequence[str]) -> set[int]:
-    """Long runs of short unpunctuated lines are contents lists or link farms, not findings."""
+def _label_runs(lines: Sequence[str], blocks: Sequence[Block]) -> set[int]:
+    """Long runs of short unpunctuated lines are contents lists or link farms, not findings.
+
+    List items never count: a report's bullet list of short points is evidence.
+    """
     found: set[int] = set()
     run: list[int] = []
     for index, line in enumerate([*lines, "."]):  # the sentinel closes a trailing run
-        if _is_short_label(line):
+        if index < len(blocks) and blocks[index].kind != "bullet" and _is_short_label(line):
             run.append(index)
             continue
         if len(run) >= _CONTENTS_RUN:

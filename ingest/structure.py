@@ -315,8 +315,9 @@ def _wraps(text: str, previous: _Line, line: _Line, width: int | None, marker: s
 def segment_markdown(text: str) -> list[Block]:
     """Markdown blocks, CommonMark-style: consecutive lines form one paragraph (hard wraps inside), a list
     item with its indented or lazy continuation lines is one bullet, ATX (`#`) and setext (`===`/`---`)
-    headings keep their level. Code (fenced or indented), YAML front matter, tables, HTML blocks and
-    comments, link definitions and image-only paragraphs are `furniture`: never prose to quote.
+    headings keep their level. A fenced code block is a paragraph of its inner lines (a command can be the
+    answer). Indented code, YAML front matter, tables, HTML blocks and comments, link definitions and
+    image-only paragraphs are `furniture`: never prose to quote.
     """
     lines = _lines(text)
     blocks: list[Block] = []
@@ -355,7 +356,12 @@ def segment_markdown(text: str) -> list[Block]:
         fence = _MD_FENCE.match(content)
         if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
             end = _fence_end(text, lines, index, fence.group(1))
-            furniture(line, _last_non_blank(lines, index - 1, end))
+            closed = end > index and _MD_FENCE.match(lines[end - 1].text(text)) is not None
+            code = [inner for inner in lines[index : end - 1 if closed else end] if not inner.blank]
+            close()
+            if code:  # a command or an example can be the answer: the code itself, without its fences
+                blocks.append(Block("paragraph", code[0].content_start, code[-1].content_end))
+            in_list = False
             index = end
             continue
         indent = len(content.expandtabs(4)) - len(content.expandtabs(4).lstrip())
