@@ -8,10 +8,12 @@ are whole sentences and the share that come from page furniture, and the median 
 The whole-sentence and furniture checks are independent of the ingest code on purpose:
 - whole sentence: the quote starts at the start of the text, after a blank line or a bullet marker, or
   after sentence-ending punctuation with no lower-case first letter; and it ends with sentence-ending
-  punctuation (closing quotes, brackets and citation marks such as [4] allowed), before a blank line or a bullet, or at the end of
-  the text. A single line break is a wrap, not a boundary.
+  punctuation (closing quotes, brackets and citation marks such as [4] allowed), or is at most 150
+  characters (a heading or list label) and ends before a blank line, a bullet or the end of the text.
+  A single line break is a wrap, not a boundary.
 - furniture: the quote holds a line that the PDF repeats at the top or bottom of at least three pages
-  (digits ignored, so "Page 3 of 40" counts), or is a bare number, or is a reference-list entry ("^ ...").
+  (digits ignored, so "Page 3 of 40" counts; at least three words and 20 characters), or is a bare
+  number, or is a reference-list entry ("^ ...").
 
     .venv/bin/python bench/realdocs.py [--extra /work/extra-docs] [--questions bench/qa_realdocs.jsonl]
 """
@@ -39,8 +41,9 @@ from assistant.settings import Settings  # noqa: E402
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")  # citation marks may follow: ."[4]
 _AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")
+_LABEL_MAX = 150
 _BULLET_LINE = re.compile(r"[ \t]*\n[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")
-_BULLET_MARKER = re.compile(r"(?<![^\s])(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]*$")
+_BULLET_MARKER = re.compile(r"(?<![^\s])(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|#{1,6})[ \t]*$")
 
 
 def whole_sentence(text: str, start: int, end: int) -> bool:
@@ -53,12 +56,11 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
     after_punctuation = bool(_AFTER_SENTENCE.search(before.rstrip()))
     starts_well = block_start or (after_punctuation and not text[start : start + 1].islower())
     following = text[end : end + 80]
-    ends_well = (
-        bool(_SENTENCE_END.search(text[start:end]))
-        or following.strip() == ""
-        or following.lstrip(" \t").startswith("\n\n")
-        or bool(_BULLET_LINE.match(following))
+    at_block_end = (
+        following.strip() == "" or following.lstrip(" \t").startswith("\n\n") or _BULLET_LINE.match(following)
     )
+    # a heading or a list label may end unpunctuated at its block's end; a long unpunctuated quote is a fragment
+    ends_well = bool(_SENTENCE_END.search(text[start:end])) or (bool(at_block_end) and end - start <= _LABEL_MAX)
     return starts_well and ends_well
 
 
@@ -78,7 +80,8 @@ def pdf_furniture(data: bytes) -> set[str]:
     for page in pages:
         lines = [line for line in page.splitlines() if line.strip()]
         counts.update({_fold(line) for line in lines[:2] + lines[-2:]})
-    return {line for line, count in counts.items() if count >= 3 and len(line) >= 6}
+    # a running header or footer is a phrase, not a table's column label ("Outcome") or "Chapter 3:"
+    return {line for line, count in counts.items() if count >= 3 and len(line) >= 20 and len(line.split()) >= 3}
 
 
 def from_furniture(quote: str, furniture: set[str]) -> bool:
