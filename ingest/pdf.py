@@ -58,6 +58,10 @@ _PAGE_NUMBER = re.compile(
 )
 _SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+|[A-Z]|[IVX]{1,5}\.)\s+[A-Z]")
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|chart|graph|box|source|note|exhibit|map)s?\b", re.IGNORECASE)
+_URL_WORD = re.compile(r"https?://|www\.", re.IGNORECASE)
+_URL_START = re.compile(r"^[(\[<“\"‘']?(?:https?://|www\.)", re.IGNORECASE)
+_OPEN_URL = re.compile(r"(?:https?://|www\.)[^\s)\]>”\"']*$", re.IGNORECASE)  # a web address running on
+_UNBREAKABLE = re.compile(r"(?:https?://|www\.)\S*$|\S{40,}$", re.IGNORECASE)  # a line ending in a web address
 _URL_TAIL = re.compile(r"(?:https?://|www\.)\S*[/._\-=?&#~]$")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold|-medi|\bmedi\b|,b$|cmbx|-bd$|-sb$", re.IGNORECASE)
 _COMBINING = {  # spacing accents as PDFs draw them -> the combining mark they stand for
@@ -114,6 +118,7 @@ class Line:
     spans: tuple[tuple[float, float], ...]  # each cell's x0, x1
     text: str
     paragraph_end: bool
+    baseline: float  # the baseline of the line's running text (raised marks and big bullet glyphs aside)
 
     @classmethod
     def of(cls, words: Iterable[Word]) -> Line:
@@ -121,19 +126,48 @@ class Line:
         total = sum(len(word.text) for word in ordered)
         found = _cells(ordered)
         cells = tuple(text for text, _, _ in found)
+        baseline, size = _running_text(ordered)
         return cls(
             ordered,
             min(word.x0 for word in ordered),
             max(word.x1 for word in ordered),
             min(word.top for word in ordered),
             max(word.bottom for word in ordered),
-            _dominant(((word.size, len(word.text)) for word in ordered), default=0.0),
+            size,
             sum(len(word.text) for word in ordered if word.bold) >= 0.8 * total,
             cells,
             tuple((x0, x1) for _, x0, x1 in found),
             " | ".join(cells),
             ordered[-1].paragraph_end,
+            baseline,
         )
+
+    @property
+    def body_top(self) -> float:
+        """Where the line's running text starts from above (the top of its letters' em box)."""
+        return self.baseline - 0.8 * self.size
+
+    @property
+    def body_bottom(self) -> float:
+        return self.baseline + 0.2 * self.size
+
+
+def _running_text(words: Sequence[Word]) -> tuple[float, float]:
+    """A line's baseline and size, from the words on the baseline of its biggest word (bullet glyphs aside).
+
+    A raised footnote mark (`[footnote 5]`, `²³`), a bullet glyph drawn bigger than its text and a web address
+    set in a smaller link font do not make the line's size, unless the line holds nothing else.
+    """
+    first = words[0]
+    if all(word.size == first.size for word in words):
+        return first.bottom - 0.2 * first.size, first.size
+    glyphs = [word for word in words if word.text.strip(_BULLET_GLYPHS)] or list(words)
+    biggest = max(glyphs, key=lambda word: (word.size, any(char.isalnum() for char in word.text)))
+    baseline = biggest.bottom - 0.2 * biggest.size
+    tolerance = 0.15 * biggest.size
+    level = [word for word in glyphs if abs(word.bottom - 0.2 * word.size - baseline) <= tolerance]
+    running = [word for word in level if not _URL_WORD.search(word.text)] or level
+    return baseline, _dominant(((word.size, len(word.text)) for word in running), default=0.0)
 
 
 def _cells(words: Sequence[Word]) -> list[tuple[str, float, float]]:
@@ -200,7 +234,8 @@ class RawBlock:
 
     @property
     def size(self) -> float:
-        return _dominant(((line.size, len(line.text)) for line in self.lines), default=0.0)
+        """The size most of the block's words are set in: a long web address in a link font is one word."""
+        return _dominant(((line.size, len(line.words)) for line in self.lines), default=0.0)
 
     @property
     def letter_size(self) -> float:
@@ -343,6 +378,8 @@ def reading_order(words: Sequence[Word], body_size: float) -> list[list[Word]]:
     start = 0
     while start < len(bands):
         end, gutter = _column_run(bands, gaps, start, body_size)
+        if gutter is not None and flow and _ends_paragraph_above(bands, start, gutter, body_size):
+            gutter = None
         if gutter is None:
             flow.extend(bands[start])
             start += 1
@@ -357,6 +394,22 @@ def reading_order(words: Sequence[Word], body_size: float) -> list[list[Word]]:
     if flow:
         regions.append(flow)
     return regions
+
+
+def _ends_paragraph_above(bands: Sequence[list[Word]], start: int, gutter: float, body_size: float) -> bool:
+    """Whether the first band of a column run is the last line of the full-width text above it: it keeps to one
+    side of the gutter, sits at line spacing under a band that crosses the gutter, and the run's next band is
+    set clearly further apart (a paragraph that ends in a short line just above a table or two columns)."""
+    above, band = bands[start - 1], bands[start]
+    if not (all(word.x1 <= gutter for word in band) or all(word.x0 >= gutter for word in band)):
+        return False
+    if not any(word.x0 < gutter < word.x1 for word in above):
+        return False
+    gap_above = min(word.top for word in band) - max(word.bottom for word in above)
+    if start + 1 >= len(bands) or gap_above > 0.4 * body_size:
+        return False
+    gap_below = min(word.top for word in bands[start + 1]) - max(word.bottom for word in band)
+    return gap_below > gap_above + 0.25 * body_size
 
 
 def _column_run(
@@ -457,17 +510,18 @@ def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
     """Group a region's lines (top to bottom) into paragraphs, bullets, table rows and heading candidates.
 
     A line continues the latest block above it that it overlaps horizontally, so boxes side by side (a cover's
-    date beside its title) do not interleave. A block ends at extra vertical space, a change of font size or
-    weight, a bullet marker, a table row, an indented or outdented new line after a finished sentence, or a
-    short last line.
+    date beside its title) do not interleave. A block ends at extra vertical space (measured between baselines,
+    so raised marks and big bullet glyphs do not count), a change of font size (a web address in a smaller link
+    font aside) or weight, a bullet marker, a table row, an indented or outdented new line after a finished
+    sentence, or a short last line (unless the next line's first word could not have fitted on it).
     """
     blocks: list[RawBlock] = []
     if not lines:
         return blocks
     pitches: dict[float, list[float]] = {}
     for above, below in itertools.pairwise(lines):
-        if abs(above.size - below.size) < 0.5 and below.top > above.top:
-            pitches.setdefault(round(above.size), []).append(below.top - above.top)
+        if abs(above.size - below.size) < 0.5 and below.baseline > above.baseline:
+            pitches.setdefault(round(above.size), []).append(below.baseline - above.baseline)
     pitch = {size: sorted(values)[len(values) // 2] for size, values in pitches.items() if len(values) >= 3}
     edges: dict[int, float] = {}  # block -> right edge of the text it sits in (for the short-line test)
     active: list[RawBlock] = []  # blocks a later line may still continue, latest last
@@ -488,12 +542,11 @@ def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
         joins = False
         if target is not None:
             if id(target) not in edges:
-                first = target.lines[0]
-                edges[id(target)] = max(other.x1 for other in lines if _overlap(first, other))
+                edges[id(target)] = _right_edge(target.lines[0], lines)
             joins = _continues(target, line, line_pitch, edges[id(target)], body_size)
         after = target.lines[-1].text if joins and target is not None else ""
         if joins and target is not None and line.size < FOOTNOTE_RATIO * body_size:
-            joins = not _next_footnote(target.lines[0], line)
+            joins = not _next_footnote(target, line, edges[id(target)])
         numbered_heading = not _BULLET.match(text) and _heading_style(line, body_size)  # `1. Summary`
         bullet = not numbered_heading and is_bullet(text, after)
         if joins and not bullet and target is not None:
@@ -506,6 +559,46 @@ def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
         if not line.paragraph_end:
             active.append(current)
     return blocks
+
+
+def _right_edge(first: Line, lines: Sequence[Line]) -> float:
+    """The right edge of the text a block starts in: the furthest end of the lines sharing its first line's
+    extent, leaving out lines that end in a long unbreakable token (a web address), which may run past it."""
+    ends = sorted((other for other in lines if _overlap(first, other)), key=lambda other: other.x1, reverse=True)
+    return next((other.x1 for other in ends if not _UNBREAKABLE.search(other.text)), ends[0].x1)
+
+
+def split_regions(regions: Sequence[Sequence[Line]], body_size: float) -> list[RawBlock]:
+    """The blocks of a page's regions (lines of each, in reading order). A paragraph broken where one region
+    ends and the next begins (the foot of a column, text flowing round a box) is one block again when its
+    last line is unfinished, the next region starts in lower case in the same size, and that first word
+    could not have fitted at the end of the line above."""
+    blocks: list[RawBlock] = []
+    edge = 0.0  # the right edge of the text the last block ends in
+    for lines in regions:
+        found = split_blocks(lines, body_size)
+        if not found:
+            continue
+        last_edge = _right_edge(found[-1].lines[0], lines)
+        if blocks and _continues_region(blocks[-1], found[0], edge):
+            blocks[-1].lines.extend(found.pop(0).lines)
+        blocks.extend(found)
+        edge = last_edge
+    return blocks
+
+
+def _continues_region(block: RawBlock, following: RawBlock, right_edge: float) -> bool:
+    """Whether the first block of a region carries on the last block of the region before (see split_regions)."""
+    if block.kind == "heading" or following.kind != "paragraph" or block.columns or following.columns:
+        return False
+    last, line = block.lines[-1], following.lines[0]
+    em = max(last.size, 1.0)
+    if len(last.cells) > 1 or len(line.cells) > 1 or abs(line.size - last.size) > 0.1 * em or line.bold != last.bold:
+        return False
+    if last.text.rstrip().endswith(_SENTENCE_END) or not _runs_on(line.text):
+        return False
+    first_word = line.words[0]
+    return last.x1 + 0.3 * em + (first_word.x1 - first_word.x0) >= right_edge - em
 
 
 def _wraps_into(row: RawBlock, line: Line, pitch: float) -> bool:
@@ -545,18 +638,25 @@ def _column_of(row: RawBlock, x0: float, em: float) -> int:
     return max((i for i, start in enumerate(row.column_starts) if start <= x0 + 0.5 * em), default=-1)
 
 
-def _next_footnote(first: Line, line: Line) -> bool:
-    """Whether a small-print line starts the footnote after the one `first` starts (`42 ...` then `43 ...`).
+def _next_footnote(block: RawBlock, line: Line, right_edge: float) -> bool:
+    """Whether a small-print line starts the footnote after the one the block starts (`42 ...` then `43 ...`).
 
-    A footnote's wrapped line may start with a number too (`2 May 2024`): it must be the next number, or, for
-    unnumbered marks (`*`, `†`), start where the footnote above started.
+    A footnote's wrapped line may start with a number too (`2 May 2024`): it must be the next number. Under
+    small print that starts with no mark (a source note, a footnote carried over from the page before) the
+    number must have fitted at the end of the line above, or the line is a wrap; under unnumbered marks (`*`,
+    `†`) the line must start where the footnote above started.
     """
     start = _FOOTNOTE_START.match(line.text)
     if not start:
         return False
+    first = block.lines[0]
     number, previous = re.match(r"\d+", line.text), re.match(r"\d+", first.text)
     if number and previous:
         return int(number.group(0)) == int(previous.group(0)) + 1
+    if number and not _FOOTNOTE_START.match(first.text):
+        above, mark = block.lines[-1], line.words[0]
+        if above.x1 + 0.3 * line.size + (mark.x1 - mark.x0) >= right_edge - line.size:
+            return False
     return line.x0 <= first.x0 + 0.3 * line.size
 
 
@@ -579,21 +679,23 @@ def _continues(block: RawBlock, line: Line, pitch: float, right_edge: float, bod
     if len(previous.cells) > 1:
         return False
     em = max(previous.size, 1.0)
-    if line.top - previous.top > min(1.3 * pitch, pitch + 0.5 * em) or line.top - previous.bottom > 0.9 * em:
+    step = line.baseline - previous.baseline
+    if step > min(1.3 * pitch, pitch + 0.5 * em) or line.body_top - previous.body_bottom > 0.9 * em:
         return False
-    if abs(line.size - previous.size) > 0.1 * em:
+    if not _same_text_size(block, line):
         return False
-    finished = previous.text.rstrip().endswith(_SENTENCE_END)
-    stopped = previous.text.rstrip().endswith((".", "!", "?", "…", '."', ".”", ".)"))
+    in_address = previous.text.endswith("?") and bool(_URL_TAIL.search(previous.text))  # `.../?` runs on
+    finished = not in_address and previous.text.rstrip().endswith(_SENTENCE_END)
+    stopped = not in_address and previous.text.rstrip().endswith((".", "!", "?", "…", '."', ".”", ".)"))
     short = previous.x1 < right_edge - max(4 * em, 0.12 * (right_edge - block.lines[0].x0))
     if line.bold and not previous.bold and (finished or not line.text[:1].islower()):
         return False  # a bold line starting something new; bold emphasis running on starts in lower case
     if previous.bold and not line.bold and (short or finished):
         return False  # a bold heading line above text; a bold phrase running on fills its line
-    if short and (stopped or (block.kind == "bullet" and not line.text[:1].islower())):
-        return False
     first_word = line.words[0]
     fits = previous.x1 + 0.3 * em + (first_word.x1 - first_word.x0) < right_edge - em
+    if short and (stopped or (block.kind == "bullet" and fits and not _runs_on(line.text) and not _hangs(block, line))):
+        return False  # a short line ends an item, unless the next word could not fit (a web address) or hangs
     very_short = previous.x1 - block.lines[0].x0 < 0.7 * (right_edge - block.lines[0].x0)
     starts = line.text[:1].isupper() or line.text[:1].isdigit()
     if fits and starts and (finished or very_short) and not _heading_style(previous, body_size):
@@ -603,6 +705,36 @@ def _continues(block: RawBlock, line: Line, pitch: float, right_edge: float, bod
         return line.x0 > block.lines[0].x0 + 0.3 * em or line.x0 >= marker_end - 0.3 * em or not finished
     # after a finished line, a first-line indent or a hanging indent (references) starts the next entry
     return not (finished and abs(line.x0 - previous.x0) > 0.8 * em)
+
+
+def _hangs(block: RawBlock, line: Line) -> bool:
+    """Whether `line` starts under the text of a list item, to the right of its marker (a hanging indent)."""
+    first = block.lines[0]
+    if len(first.words) < 2:
+        return False
+    em = max(first.size, 1.0)
+    return line.x0 > first.x0 + 0.3 * em and abs(line.x0 - first.words[1].x0) <= 0.3 * em
+
+
+def _runs_on(text: str) -> bool:
+    """Text that carries on a sentence from the line above: lower case, or a web address."""
+    return text[:1].islower() or bool(_URL_START.match(text))
+
+
+def _same_text_size(block: RawBlock, line: Line) -> bool:
+    """Whether `line` is set in the size of the block's text. A web address in a link font a little smaller (or
+    bigger) than the text belongs to it: a line that starts with one or carries on one from the line above,
+    and the text that resumes after it in the block's own size.
+    """
+    previous = block.lines[-1]
+    em = max(previous.size, 1.0)
+    if abs(line.size - previous.size) <= 0.1 * em:
+        return True
+    if not 0.75 * em <= line.size <= 1.34 * em:
+        return False
+    if _URL_START.match(line.words[0].text) or _OPEN_URL.search(previous.text):
+        return True
+    return any(abs(line.size - other.size) <= 0.1 * em for other in block.lines[:-1])
 
 
 def classify_headings(blocks: list[RawBlock], body_size: float, body_bold: bool) -> None:
@@ -773,13 +905,13 @@ def join_pair(left: str, right: str, vocab: Counter[str] | None = None) -> str:
     """`left` (a line or paragraph) continued by `right` on the next line."""
     if left.endswith("\u00ad"):
         return left[:-1] + right
+    if _URL_TAIL.search(left):
+        return left + right  # a web address broken at its own hyphen or slash: no hyphen is the typesetter's
     if left.endswith(_HYPHENS) and len(left) > 1 and left[-2].isalnum():
         head = left[:-1]
         if left[-2].isalpha() and dehyphenate(_last_word(head), _first_word(right), vocab or Counter()):
             return head + right
         return left + right  # a compound or a range (`2019-`/`20`) keeps its hyphen and takes no space
-    if _URL_TAIL.search(left):
-        return left + right
     return left + " " + right
 
 
@@ -830,7 +962,8 @@ def _continues_across_pages(left: _Piece, right: _Piece, *, first: bool = True) 
         return after[0].isalpha()
     if before.endswith(_SENTENCE_END):
         return False
-    return after[0].islower() or (first and len(before) >= 40 and after[0].isalnum())
+    start = after.lstrip("“‘\"'([")[:1]  # a quotation or an aside may carry the sentence on
+    return start.islower() or (first and len(before) >= 40 and start.isalnum())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -853,9 +986,8 @@ def build_document(pages: Sequence[Page], metadata_title: str = "") -> LoadedDoc
         header = [RawBlock("furniture", [lines[i]]) for i in sorted(marked) if lines[i].top < page.height / 2]
         footer = [RawBlock("furniture", [lines[i]]) for i in sorted(marked) if lines[i].top >= page.height / 2]
         furniture_words = {id(word) for i in marked for word in lines[i].words}
-        body: list[RawBlock] = []
-        for region in reading_order([word for word in page.words if id(word) not in furniture_words], body_size):
-            body.extend(split_blocks(group_lines(region), body_size))
+        regions = reading_order([word for word in page.words if id(word) not in furniture_words], body_size)
+        body = split_regions([group_lines(region) for region in regions], body_size)
         classify_headings(body, body_size, body_bold)
         _mark_footnotes(body, body_size)
         page_blocks.append((header, body, footer))

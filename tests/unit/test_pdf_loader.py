@@ -29,6 +29,7 @@ from ingest.pdf import (
     read_pdf,
     reading_order,
     split_blocks,
+    split_regions,
     vocabulary,
 )
 from ingest.structure import LoadedDocument, LoadError
@@ -673,3 +674,248 @@ def test_split_blocks_keeps_bold_emphasis_and_side_by_side_boxes_apart() -> None
         "5 June 2025 By Claire Duddy",
         "Infected Blood Inquiry: recommendations for recognition and patient safety",
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Paragraphs that must not break mid-sentence
+
+
+def _at(text: str, x0: float, baseline: float, size: float = 10.0) -> list[Word]:
+    """Words of one run set on `baseline` (links, raised marks and big glyphs differ in size, not baseline)."""
+    return _line(text, x0, baseline - 0.8 * size, size)
+
+
+def _span(text: str, x0: float, x1: float, baseline: float, size: float = 10.0) -> list[Word]:
+    """Words of one line spread evenly from `x0` to `x1`, so a test controls where the line ends."""
+    tokens = text.split()
+    letters = sum(len(token) for token in tokens)
+    gap = 0.3 * size
+    unit = (x1 - x0 - gap * (len(tokens) - 1)) / letters
+    words: list[Word] = []
+    for token in tokens:
+        words.append(Word(token, x0, x0 + unit * len(token), baseline - 0.8 * size, baseline + 0.2 * size, size))
+        x0 = words[-1].x1 + gap
+    return words
+
+
+def _joined(blocks: list[RawBlock]) -> list[str]:
+    return [join_lines([line.text for line in block.lines]) for block in blocks]
+
+
+def test_a_web_address_in_a_smaller_link_font_stays_in_its_paragraph() -> None:
+    """GOV.UK pages printed to PDF set a link's address in brackets a size smaller than the text: the line that
+    holds it, the line carrying the address on and the text resuming after it are one paragraph."""
+    url = "(https://sites.example.ac.uk/ncish/reports/annual-"
+    mixed = _at("Health Annual Report 2023", 50, 116, 14)
+    lines = group_lines(
+        [
+            *_at("As reported in the National Inquiry into Suicide and Safety in Mental", 50, 100, 14),
+            *mixed,
+            *_at(url, mixed[-1].x1 + 4, 116, 12.6),
+            *_at("report-2023/)) and the rate fell again in the year after that.", 50, 132, 12.6),
+            *_at("Based on death notifications data, the regulator estimates that in", 50, 164, 14),
+            *_at("2021 to 2022 most deaths were of natural causes.", 50, 180, 14),
+        ]
+    )
+    assert Line.of(lines[1].words).size == 14  # the address does not make the line small print
+    assert _joined(split_blocks(lines, 14.0)) == [
+        "As reported in the National Inquiry into Suicide and Safety in Mental Health Annual Report 2023 "
+        "(https://sites.example.ac.uk/ncish/reports/annual-report-2023/)) and the rate fell again in the year "
+        "after that.",
+        "Based on death notifications data, the regulator estimates that in 2021 to 2022 most deaths were of "
+        "natural causes.",
+    ]
+    alone = group_lines(  # the address could not fit on the short line above: it wraps to lines of its own
+        [
+            *_at("learning disabilities and autism services in England (see Mental Health", 50, 100, 14),
+            *_at("Bulletin, 2021 to 2022 Annual report", 50, 116, 14),
+            *_at("(https://eur03.safelinks.protection.outlook.com/?", 50, 132, 12.6),
+            *_at("url=https%3A%2F%2Fdigital.nhs.uk%2Fdata-and-", 50, 148, 12.6),
+            *_at("information%2Fpublications&reserved=0)).", 50, 164, 12.6),
+        ]
+    )
+    (block,) = split_blocks(alone, 14.0)
+    assert join_lines([line.text for line in block.lines]).endswith(
+        "Annual report (https://eur03.safelinks.protection.outlook.com/?url=https%3A%2F%2Fdigital.nhs.uk%2F"
+        "data-and-information%2Fpublications&reserved=0))."
+    )
+    assert block.size == 14  # a long address is one word: the block is body text, not a footnote
+
+
+def test_a_web_address_keeps_the_hyphen_it_was_broken_at() -> None:
+    """Browsers break an address only at its own hyphens and slashes: the hyphen is part of the address."""
+    vocab = vocabulary([["mental health services", "the mentalhealth team"]])
+    assert join_lines(["(https://digital.nhs.uk/statistical/mental-", "health-act-statistics)."], vocab) == (
+        "(https://digital.nhs.uk/statistical/mental-health-act-statistics)."
+    )
+    assert join_lines(["the mental-", "health team"], vocab) == "the mentalhealth team"
+
+
+def test_a_raised_footnote_mark_does_not_make_a_line_small_print() -> None:
+    """`‘invalid’[footnote 5].`: the raised mark has more letters than the text, but the line is body text."""
+    text = _at("‘invalid’", 50, 116, 14)
+    mark = _at("[footnote 5]", text[-1].x1, 110.6, 11.2)
+    lines = group_lines(
+        [
+            *_at("people specialist beds. The remaining percentage were recorded as", 50, 100, 14),
+            *text,
+            *mark,
+            *_at(".", mark[-1].x1, 116, 14),
+        ]
+    )
+    assert [line.text for line in lines][1] == "‘invalid’[footnote 5]."
+    assert lines[1].size == 14
+    assert _joined(split_blocks(lines, 14.0)) == [
+        "people specialist beds. The remaining percentage were recorded as ‘invalid’[footnote 5]."
+    ]
+
+
+def test_a_bullet_glyph_drawn_bigger_than_its_text_keeps_the_item_whole() -> None:
+    """A bigger bullet glyph raises the top of the item's first line; the line spacing is read from baselines."""
+    lines = group_lines(
+        [
+            *_at("•", 50, 100, 18),
+            *_at("commissions are refined, prioritised and screened to ensure clarity as to what", 64, 100, 12),
+            *_at("advice is being sought and to identify any requests outside a group’s remit;", 64, 115, 12),
+            *_at("•", 50, 136, 18),
+            *_at("there is clear tracking of requests and responses.", 64, 136, 12),
+        ]
+    )
+    assert [line.size for line in lines] == [12, 12, 12]
+    assert _texts(split_blocks(lines, 12.0)) == [
+        (
+            "bullet",
+            "• commissions are refined, prioritised and screened to ensure clarity as to what advice is being "
+            "sought and to identify any requests outside a group’s remit;",
+        ),
+        ("bullet", "• there is clear tracking of requests and responses."),
+    ]
+
+
+def test_a_short_item_line_continues_under_the_items_text() -> None:
+    """An item's line that stops short (`10 Downing` would not break) goes on at the item's hanging indent."""
+    lines = group_lines(
+        [
+            *_span("The Taskforce was the principal body briefing the Prime Minister on the response:", 50, 520, 100),
+            *_at("•", 50, 118),
+            *_span("It ensured that the Prime Minister received unified and consistent advice from", 64, 455, 118),
+            *_span("10 Downing Street and the Cabinet Office on all aspects of the pandemic.", 64, 480, 131),
+            *_at("•", 50, 149),
+            *_span("It fulfilled the need for a single team at the centre.", 64, 330, 149),
+            *_span("The Cabinet Office also set up a new team for local action.", 50, 400, 167),
+        ]
+    )
+    assert _texts(split_blocks(lines, 10.0)) == [
+        ("paragraph", "The Taskforce was the principal body briefing the Prime Minister on the response:"),
+        (
+            "bullet",
+            "• It ensured that the Prime Minister received unified and consistent advice from 10 Downing Street and "
+            "the Cabinet Office on all aspects of the pandemic.",
+        ),
+        ("bullet", "• It fulfilled the need for a single team at the centre."),
+        ("paragraph", "The Cabinet Office also set up a new team for local action."),
+    ]
+
+
+def test_a_web_address_running_past_the_margin_does_not_move_it() -> None:
+    """The right margin is where the text's lines end, not where an unbreakable address overflows to: measured
+    against the overflow, every full line would look short and a sentence ending on one would end the paragraph."""
+    lines = group_lines(
+        [
+            *_span("The first sentence of this paragraph runs right up to the margin of the text.", 50, 500, 100),
+            *_span("Then the second sentence carries on across the whole of this line up to the", 50, 498, 113),
+            *_span("margin and ends here.", 50, 160, 126),
+            *_span("See https://www.example.org/guidance/reports/a-very-long-address-that-cannot-break", 50, 590, 150),
+        ]
+    )
+    assert [text[:9] for text in _joined(split_blocks(lines, 10.0))] == ["The first", "See https"]
+
+
+def test_small_print_wrapping_to_a_number_is_no_new_footnote() -> None:
+    """`24 December 2020` under a source note is a wrapped line (the number would not have fitted above); a
+    footnote number after a line that ended short starts the next footnote."""
+    source = group_lines(
+        [
+            *_span("Source: Extract from ‘Avoiding the Three Cs’, Government of Japan, Health and", 50, 500, 300, 7),
+            *_span("24 December 2020 (https://www.japan.go.jp/kizuna/2020/three_cs.html)", 50, 330, 309, 7),
+        ]
+    )
+    assert len(split_blocks(source, 10.0)) == 1
+    carried = group_lines(
+        [
+            *_span("Covid-O and commissioned the papers and agendas for their meetings. See also", 50, 500, 300, 7),
+            *_span("para 148; INQ000092893_0040 para 5.53", 50, 190, 309, 7),
+            *_span("54 INQ000252914_0045 para 197; INQ000263374_0009 para 28a", 50, 300, 318, 7),
+        ]
+    )
+    assert len(split_blocks(carried, 10.0)) == 2
+
+
+def test_a_paragraph_broken_between_regions_is_one_block() -> None:
+    """Text flowing round a box (or down to the foot of a column) goes on in the next region in lower case."""
+    beside_box = group_lines(
+        [
+            *_span("Some agents also find the triggers valuable for opening a dialogue with", 300, 520, 100),
+            *_span("clients. In these cases it is especially valuable that the triggers come", 300, 515, 113),
+            *_span("from HMRC because the agent can", 300, 472, 126),
+        ]
+    )
+    below = group_lines(
+        [
+            *_span("communicate this to the client. Some agents also thought the triggers could help", 50, 512, 139),
+            *_span("for training new staff.", 50, 160, 152),
+        ]
+    )
+    (block,) = split_regions([beside_box, below], 10.0)
+    assert "because the agent can communicate this to the client." in join_lines([line.text for line in block.lines])
+    capital = group_lines([*_span("Communicate this to the client as soon as you can.", 50, 330, 139)])
+    assert len(split_regions([beside_box, capital], 10.0)) == 2
+    fitted = group_lines([*_span("for training new staff.", 50, 160, 139)])  # `for` would have fitted above
+    assert len(split_regions([beside_box, fitted], 10.0)) == 2
+
+
+def test_a_paragraphs_short_last_line_is_not_read_into_the_columns_below() -> None:
+    """The last line of a full-width paragraph keeps to the left, like the first column of a table under it."""
+    words = [
+        *_span("As part of our data mapping work we scoped out the range of organisations that collect", 50, 520, 100),
+        *_span("and use data on deaths in inpatient services. The below sets out the organisations and", 50, 515, 113),
+        *_span("the data shared with providers or other partners, or", 50, 480, 126),
+        *_span("available in the public domain.", 50, 240, 139),
+    ]
+    for row in range(5):
+        words += _span("organisations that collect and use data", 50, 230, 170 + 13 * row)
+        words += _span("what is published in the public domain", 280, 520, 170 + 13 * row)
+    regions = reading_order(words, 10.0)
+    first = " ".join(line.text for line in group_lines(regions[0]))
+    assert first.endswith("or available in the public domain.")
+    assert len(regions) == 3
+
+
+def test_a_paragraph_continues_over_a_page_with_a_quotation() -> None:
+    """A sentence may run on to the next page starting with an opening quote or bracket."""
+    body = "The chair of the modelling group said that the links with the behavioural science group were"
+    first = Page(595, 842, tuple(_span(body, 50, 520, 700) + _span("described as", 50, 120, 713)))
+    second = Page(
+        595,
+        842,
+        tuple(_span("“non-existent initially”. Collaboration relied upon individuals who sat on both.", 50, 480, 100)),
+    )
+    document = build_document([first, second])
+    assert "were described as “non-existent initially”. Collaboration" in document.text
+    assert len([block for block in document.blocks if block.kind == "paragraph"]) == 1
+
+
+MENTAL_HEALTH_REVIEW = Path("/work/extra-docs/dhsc_mental_health_inpatient_data_rapid_review.pdf")
+
+
+@pytest.mark.skipif(not MENTAL_HEALTH_REVIEW.exists(), reason="the GOV.UK print is not in the repository")
+def test_govuk_print_keeps_link_lines_in_their_paragraphs() -> None:
+    document = read_pdf(MENTAL_HEALTH_REVIEW.read_bytes())
+    _, kind = block_containing(
+        document,
+        "(see National Confidential Inquiry into Suicide and Safety in Mental Health Annual Report 2023 "
+        "(https://sites.manchester.ac.uk/ncish/reports/annual-report-2023/)).",
+    )
+    assert kind == "paragraph"
+    _, kind = block_containing(document, "The remaining percentage were recorded as ‘invalid’[footnote 5].")
+    assert kind == "paragraph"
