@@ -1198,7 +1198,7 @@ def _page_words(document: Any, index: int) -> Page:
         page.close()
     chars = _drop_garbled_fonts(chars)
     chars, width, height = _upright(chars, width, height)
-    return Page(width, height, tuple(_words(chars)))
+    return Page(width, height, tuple(_words(drop_reference_marks(chars))))
 
 
 @dataclass(slots=True)
@@ -1288,6 +1288,52 @@ def _drop_garbled_fonts(chars: list[_Char]) -> list[_Char]:
             continue
         kept.append(char)
     return kept
+
+
+_MARK_CHARS = frozenset("0123456789*†‡§,–-")
+_MARK_AFTER = frozenset(".,;:!?)]’”'\"")
+
+
+def drop_reference_marks(chars: list[_Char]) -> list[_Char]:
+    """Leave out raised footnote reference marks ("too late.204 A paper" -> "too late. A paper").
+
+    A mark is a run of digits (or *, †, ‡, §, with commas and dashes between numbers) set smaller than the
+    letter or punctuation it is attached to and raised above that character's baseline. Left in, it glues
+    a number to the sentence before it, which then neither ends nor reads as a sentence.
+    """
+    kept: list[_Char] = []
+    index = 0
+    while index < len(chars):
+        char = chars[index]
+        anchor = kept[-1] if kept else None
+        if (
+            anchor is not None
+            and not anchor.space
+            and (anchor.text.isalpha() or anchor.text in _MARK_AFTER)
+            and (char.text.isdigit() or char.text in "*†‡§")
+            and _raised_and_small(char, anchor)
+        ):
+            end = index + 1
+            while (
+                end < len(chars)
+                and not chars[end - 1].space
+                and chars[end].text in _MARK_CHARS
+                and _raised_and_small(chars[end], anchor)
+            ):
+                end += 1
+            anchor.space = chars[end - 1].space
+            anchor.paragraph_end = anchor.paragraph_end or chars[end - 1].paragraph_end
+            index = end
+            continue
+        kept.append(char)
+        index += 1
+    return kept
+
+
+def _raised_and_small(char: _Char, anchor: _Char) -> bool:
+    """Set at most 80 % of the anchor's size, with its baseline at least 15 % of the anchor's size higher."""
+    baseline, anchor_baseline = char.bottom - 0.2 * char.size, anchor.bottom - 0.2 * anchor.size
+    return char.size <= 0.8 * anchor.size and baseline < anchor_baseline - 0.15 * anchor.size
 
 
 def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Char], float, float]:

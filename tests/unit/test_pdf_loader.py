@@ -17,9 +17,11 @@ from ingest.pdf import (
     Page,
     RawBlock,
     Word,
+    _Char,
     build_document,
     clean_text,
     dehyphenate,
+    drop_reference_marks,
     find_furniture,
     group_lines,
     is_bullet,
@@ -919,3 +921,32 @@ def test_govuk_print_keeps_link_lines_in_their_paragraphs() -> None:
     assert kind == "paragraph"
     _, kind = block_containing(document, "The remaining percentage were recorded as ‘invalid’[footnote 5].")
     assert kind == "paragraph"
+
+
+def _char(text: str, x0: float, size: float = 10.0, baseline: float = 100.0, space: bool = False) -> _Char:
+    """A character in top-down page coordinates: its box is the baseline plus the font size."""
+    return _Char(text, x0, x0 + 0.5 * size, baseline - 0.8 * size, baseline + 0.2 * size, size, 1, False, 0, space)
+
+
+def _text_of(chars: list[_Char]) -> str:
+    return "".join(char.text + (" " if char.space else "") for char in chars)
+
+
+def test_raised_footnote_marks_are_left_out_of_the_text() -> None:
+    body = [_char(c, 10 + 5 * i, space=c == ".") for i, c in enumerate("late.")]
+    marks = [_char(c, 40 + 3 * i, size=6.0, baseline=96.0, space=i == 2) for i, c in enumerate("204")]
+    after = [_char(c, 60 + 5 * i) for i, c in enumerate("A paper")]
+    body[-1].space = False  # the mark follows the full stop directly; the space comes after the mark
+    assert _text_of(drop_reference_marks(body + marks + after)) == "late. A paper"
+
+
+@pytest.mark.parametrize(
+    ("mark", "size", "baseline"),
+    [
+        ("2", 10.0, 100.0),  # same size, same baseline: a number in the text ("Covid-19", "item 2")
+        ("2", 6.0, 102.0),  # small but lowered: a subscript (CO2)
+    ],
+)
+def test_numbers_in_running_text_stay(mark: str, size: float, baseline: float) -> None:
+    chars = [_char("O", 10), _char(mark, 15, size=size, baseline=baseline)]
+    assert _text_of(drop_reference_marks(chars)) == f"O{mark}"
