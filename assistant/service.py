@@ -133,7 +133,9 @@ class EvidenceAssistant:
                     continue  # headings and the review's own questions name topics; the findings are the evidence
                 covered = coverage(weights, set(tokenize(sentence.text)) | section)
                 score = SIMILARITY_WEIGHT * float(similarity) + COVERAGE_WEIGHT * covered
-                scored.append(Evidence(passage, sentence.start, sentence.end, sentence.text, score))
+                scored.append(
+                    Evidence(passage, sentence.start, sentence.end, sentence.text, score, float(similarity), covered)
+                )
         return scored
 
     def _term_weights(self, resolved: ResolvedQuestion) -> dict[str, float]:
