@@ -190,14 +190,6 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
         spans.append((start, end))
 
 
-def evidence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of a chunk worth quoting on their own: fragments under 25 characters are left
-    out unless the chunk has nothing longer."""
-    spans = sentence_spans(text)
-    kept = [(start, end) for start, end in spans if end - start >= MIN_EVIDENCE_CHARS]
-    return kept or spans
-
-
 # what follows a line-end hyphen when typesetting split a word (`develop-` / `ment`): fragments that
 # are not words of their own. Anything else after a line-end hyphen is a compound's own hyphen.
 _WORD_ENDINGS = frozenset(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import MAX_CHARS, Chunk, chunk_document
+from ingest.chunking import MAX_CHARS, Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import load_document
 from ingest.pipeline import chunk_ids, embedding_text
-from ingest.sentences import evidence_spans, sentence_spans
+from ingest.sentences import sentence_spans
 from ingest.structure import Block, LoadedDocument, segment_markdown, segment_plain_text
 from tests.conftest import COLLABORATING, GOVERNANCE
 
@@ -347,8 +347,17 @@ def test_sentence_spans_are_document_offsets() -> None:
             assert piece == piece.strip() and not piece.startswith("•")
 
 
-def test_evidence_spans_drop_fragments_unless_nothing_else() -> None:
-    text = "Yes. Staff said the new rota had made night shifts much safer."
-    assert [text[s:e] for s, e in evidence_spans(text)] == ["Staff said the new rota had made night shifts much safer."]
-    fragments = "Yes. No."
-    assert [fragments[s:e] for s, e in evidence_spans(fragments)] == ["Yes.", "No."]
+@pytest.mark.parametrize(
+    ("paragraph", "quotable"),
+    [
+        (
+            "Yes. Staff said the new rota had made night\nshifts much safer.",
+            ["Staff said the new rota had made night\nshifts much safer."],
+        ),
+        ("Yes. No.", ["Yes.", "No."]),  # nothing longer: the fragments are all the chunk has
+    ],
+)
+def test_chunk_sentences_drop_fragments_unless_nothing_else(paragraph: str, quotable: list[str]) -> None:
+    document = LoadedDocument(paragraph, "t", (Block("paragraph", 0, len(paragraph)),))
+    chunk = Chunk(paragraph, 0, len(paragraph), None, None)
+    assert [paragraph[start:end] for start, end in chunk_sentences(document, chunk)] == quotable

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sentences import as_prose, evidence_spans, sentence_spans
+from ingest.sentences import as_prose, sentence_spans
 from ingest.structure import Block, segment_markdown, segment_plain_text
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -245,15 +245,6 @@ def _prose_sentences(text: str) -> list[str]:
         for block in segment_plain_text(text)
         for start, end in sentence_spans(text, block.start, block.end)
     ]
-
-
-def test_evidence_spans_drop_fragments_unless_nothing_else() -> None:
-    text = "Yes. Staff said the new rota had made night\nshifts much safer."
-    assert [text[s:e] for s, e in evidence_spans(text)] == [
-        "Staff said the new rota had made night\nshifts much safer."
-    ]
-    fragments = "Yes. No."
-    assert [fragments[s:e] for s, e in evidence_spans(fragments)] == ["Yes.", "No."]
 
 
 # --- as prose -----------------------------------------------------------------------------
