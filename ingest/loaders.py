@@ -17,6 +17,7 @@ from ingest.structure import (
     LoadedDocument,
     LoadError,
     TextBuilder,
+    one_line,
     segment_markdown,
     segment_plain_text,
     unfold_ligatures,
@@ -119,7 +120,7 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # zipfile, lxml and python-docx each raise their own kinds
-        raise LoadError(f"not a readable DOCX ({_one_line(error)})") from None
+        raise LoadError(f"not a readable DOCX ({one_line(error)})") from None
     builder = TextBuilder()
     core_title = document.core_properties.title or ""
     styled_title = ""  # the first Heading 1: a title the author marked, unlike a short line read as a heading
@@ -158,10 +159,6 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
     return LoadedDocument(text, title, tuple(builder.blocks))
 
-
-def _one_line(error: BaseException) -> str:
-    message = " ".join(str(error).split()) or type(error).__name__
-    return message[:160]
 
 
 _READERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.structure import Block, BlockKind, LoadedDocument, LoadError
+from ingest.structure import Block, BlockKind, LoadedDocument, LoadError, one_line
 
 # Geometry is in points, relative to the font size ("em") wherever it can be.
 CELL_GAP_EM = 1.5  # a gap this wide inside a line separates table cells (word spaces are 0.2-0.5 em)
@@ -1167,7 +1167,7 @@ def extract_pages(data: bytes) -> tuple[list[Page], str]:
                 message = str(error).lower()
                 if "password" in message:
                     raise LoadError("PDF is password-protected") from None
-                raise LoadError(f"not a readable PDF ({_one_line(error)})") from None
+                raise LoadError(f"not a readable PDF ({one_line(error)})") from None
             try:
                 metadata_title = str(document.get_metadata_dict().get("Title", "") or "")
                 pages = [_page_words(document, index) for index in range(len(document))]
@@ -1176,7 +1176,7 @@ def extract_pages(data: bytes) -> tuple[list[Page], str]:
     except LoadError:
         raise
     except Exception as error:  # PDFium reports damage through assorted errors
-        raise LoadError(f"not a readable PDF ({_one_line(error)})") from None
+        raise LoadError(f"not a readable PDF ({one_line(error)})") from None
     finally:
         logger.setLevel(level)
     return pages, metadata_title
@@ -1402,7 +1402,3 @@ def _words(chars: Sequence[_Char]) -> list[Word]:
         close()
     return words
 
-
-def _one_line(error: BaseException) -> str:
-    message = " ".join(str(error).split()) or type(error).__name__
-    return message[:160]

@@ -22,6 +22,12 @@ class LoadError(ValueError):
     """A file that cannot become a document; the message is one line for the user."""
 
 
+def one_line(error: BaseException) -> str:
+    """A library's error message, folded to one short line for a LoadError's reason."""
+    message = " ".join(str(error).split()) or type(error).__name__
+    return message[:160]
+
+
 @dataclass(frozen=True)
 class Block:
     """One structural unit of a document: a heading line, a paragraph or a bullet."""
