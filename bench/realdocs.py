@@ -99,11 +99,8 @@ def main() -> None:
     args = parser.parse_args()
     folders = [REALDOCS, *[folder for folder in args.extra if folder.is_dir()]]
     items = load_question_set(args.questions)
-    formats = {
-        json.loads(line)["id"]: json.loads(line).get("format", "?")
-        for line in args.questions.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    }
+    lines = args.questions.read_text(encoding="utf-8").splitlines()
+    formats = {raw["id"]: raw.get("format", "?") for raw in (json.loads(line) for line in lines if line.strip())}
     with tempfile.TemporaryDirectory() as home:
         assistant = EvidenceAssistant(Settings(home=Path(home)))
         report = assistant.ingest(folders)
