@@ -1079,7 +1079,8 @@ def _piece(block: RawBlock, page: int, vocab: Counter[str]) -> _Piece:
         text = " | ".join(clean_text(join_lines(cell, vocab)) for cell in block.columns)
     else:
         text = clean_text(join_lines([line.text for line in block.lines], vocab))
-    return _Piece(block.kind, [(page, text)], block.level, block.footnote, block.size)
+    kind = "furniture" if block.footnote and _FOOTNOTE_START.match(text) else block.kind
+    return _Piece(kind, [(page, text)], block.level, block.footnote, block.size)
 
 
 def _render(pieces: Sequence[_Piece], page_count: int) -> tuple[str, list[Block], list[int]]:

@@ -375,9 +375,9 @@ def test_react_headings(react: LoadedDocument) -> None:
     assert not {"Standard", "Method 20", "Act 10"} & set(headings)
 
 
-def test_react_footnote_is_not_glued_into_a_sentence(react: LoadedDocument) -> None:
+def test_react_footnote_is_set_apart_not_glued_into_a_sentence(react: LoadedDocument) -> None:
     index, kind = block_containing(react, "Work done while interning at Google Brain.")
-    assert kind == "paragraph"
+    assert kind == "furniture"  # kept in the text (offsets hold) but never chunked or quoted
     assert react.text[react.blocks[index].start : react.blocks[index].end].startswith("∗ Work done")
 
 
@@ -441,7 +441,7 @@ def test_report_furniture_never_inside_body(report: LoadedDocument) -> None:
         hits = [m.start() for m in re.finditer(re.escape(marker), text)]
         assert hits, marker
         assert all(any(start <= hit < end for start, end in furniture) for hit in hits), marker
-    assert len(furniture) == 2 * (REPORT_PAGES - 1)
+    assert len(furniture) == 2 * (REPORT_PAGES - 1) + 1  # header and footer after the cover, and the footnote
 
 
 def test_report_paragraph_continues_across_the_page_break(report: LoadedDocument) -> None:
@@ -453,6 +453,7 @@ def test_report_paragraph_continues_across_the_page_break(report: LoadedDocument
     assert report.page_at(block.start) == 2 and report.page_at(block.end - 1) == 3
     after = [report.text[b.start : b.end] for b in report.blocks[index + 1 : index + 5]]
     assert after[0].startswith("1 Figures are provisional")  # the footnote follows the paragraph it interrupted
+    assert report.blocks[index + 1].kind == "furniture"  # ... set apart: a source note is not a finding to quote
     assert set(after[1:4]) >= {REPORT_HEADER}
 
 
