@@ -35,7 +35,7 @@ MAX_SOURCE_CHARS = 300_000  # a bigger document is shown as a window around the 
 CONTEXT_CHARS = 160  # text shown either side of a quote on an evidence card
 
 logger = logging.getLogger(__name__)
-Turn = dict[str, Any]  # {"question": str, "answer": Answer.as_dict()}
+Turn = dict[str, Any]  # {"question": str, "answer": Answer.as_dict(), "standalone": the resolved question}
 
 
 # --- rendering (pure; every document-derived string is escaped here) -----------------------------------
@@ -439,7 +439,10 @@ class EvidenceUI:
                     logger.exception("answering failed")
                 gr.Warning(f"Could not answer: {' '.join(str(error).split()) or type(error).__name__}")
             else:
-                turns = [*turns, {"question": question, "answer": answer.as_dict()}]
+                turns = [
+                    *turns,
+                    {"question": question, "answer": answer.as_dict(), "standalone": answer.standalone_question},
+                ]
         return (chat_messages(turns), turns, *self.turn_views(turns, len(turns) - 1 if turns else None))
 
     def turn_views(self, turns: Sequence[Turn], index: int | None) -> tuple[Any, ...]:
@@ -464,7 +467,7 @@ class EvidenceUI:
                 gr.DownloadButton(value=None, interactive=False),
                 '<p class="muted">Ask a question to get a briefing snippet of its answer.</p>',
             )
-        briefing = build_briefing(turn["answer"], self.assistant.store.document)
+        briefing = build_briefing(turn["answer"], self.assistant.store.document, turn.get("standalone"))
         folder = Path(tempfile.mkdtemp(dir=self.export_dir))
         md_path, docx_path = export_briefing(briefing, folder)
         heading = f'<p class="muted">Snippet for <q>{esc(turn["question"])}</q></p>'

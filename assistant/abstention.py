@@ -7,7 +7,6 @@ reading the JSON (once per process) is the only I/O.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.lexical import tokenize
+from assistant.model_files import ModelFileError, finite_numbers, read_model
 
 if TYPE_CHECKING:
     from assistant.answering import Evidence
 
 MODEL_FILE = Path(__file__).with_name("abstention.json")
+AbstentionModelError = ModelFileError
 STRONG_SCORE = 0.4  # a sentence at least this good counts towards the "strong" feature
 FEATURES = (
     "best",  # score of the best sentence the hand rules let through (0 when none does)
@@ -32,10 +33,6 @@ FEATURES = (
     "passage_similarity",  # best cosine of a retrieved passage to the question
     "question_words",  # log(1 + content words in the question)
 )
-
-
-class AbstentionModelError(RuntimeError):
-    """The model file is missing or is not a model: one line naming the file and the fix."""
 
 
 def features(question: str, candidates: Sequence[Evidence], evidence: Sequence[Evidence]) -> dict[str, float]:
@@ -73,7 +70,7 @@ class AbstentionModel:
         if not len(self.features) == len(self.mean) == len(self.scale) == len(self.coef):
             raise ValueError("features, mean, scale and coef must have the same length")
         numbers = (*self.mean, *self.scale, *self.coef, self.intercept, self.threshold)
-        if not all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in numbers):
+        if not finite_numbers(numbers):
             raise ValueError("every number must be finite")
         if any(value <= 0 for value in self.scale):
             raise ValueError("every scale must be positive")
@@ -121,18 +118,7 @@ def load_model(path: Path = MODEL_FILE) -> AbstentionModel:
 @lru_cache(maxsize=8)
 def _load(path: Path) -> AbstentionModel:
     fix = "refit it with `python bench/fit_abstention.py --write`"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AbstentionModelError(f"abstention model {path} is missing: {fix}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise AbstentionModelError(f"abstention model {path} is unreadable ({error}): {fix}") from None
-    try:
-        if not isinstance(raw, dict):
-            raise TypeError("not a JSON object")
-        return AbstentionModel.from_dict(raw)
-    except (KeyError, TypeError, ValueError) as error:
-        raise AbstentionModelError(f"abstention model {path} is not a model ({error!s}): {fix}") from None
+    return read_model(path, "abstention model", fix, AbstentionModel.from_dict)
 
 
 def should_abstain(

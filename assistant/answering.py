@@ -23,6 +23,10 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
+_FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
+_ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d+\])?\s*$")
+
 # A sentence that only says what the reviewers looked at; the finding is in the sentence after it.
 _SETS_UP = re.compile(
     r"^(?:[^.]{0,60}\b)?we (?:looked at|wanted to (?:know|find out|understand|see)|asked|examined|set out to)\b",
@@ -99,6 +103,7 @@ class Answer:
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)  # what retrieval returned; not part of the JSON
+    standalone_question: str = ""  # the question resolved against the conversation; not part of the JSON
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -280,13 +285,14 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         )
         before = [item for item in siblings if item.end <= lead.start]
         after = [item for item in siblings if item.start >= lead.end]
-        start, end = lead.start, lead.end
-        if before and _POINTS_BACK.match(lead.text):
-            start = before[-1].start
-        if after and (
-            _POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)
-        ):
-            end = after[0].end
+        start, end = list_sentence(lead, before, after)
+        if (start, end) == (lead.start, lead.end):
+            if before and _POINTS_BACK.match(lead.text):
+                start = before[-1].start
+            if after and (
+                _POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)
+            ):
+                end = after[0].end
         chunk = lead.passage.chunk
         text = chunk.text[start - chunk.start : end - chunk.start]
         widened.append([replace(lead, start=start, end=end, text=text), *point[1:]])
@@ -303,6 +309,32 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
     return kept
 
 
+def list_sentence(
+    item: Evidence, before: Sequence[Evidence], after: Sequence[Evidence], budget: int = LIST_SENTENCE_CHARS
+) -> tuple[int, int]:
+    """The whole sentence a list item belongs to: from the lead-in ("The research explored:") through the
+    item that ends the sentence, when the item is a fragment of it (starts in lower case, or ends in ";",
+    "," or "and") and the whole fits in `budget` characters; else the item itself."""
+    start, end = item.start, item.end
+    if not _FRAGMENT_START.match(item.text) and _ENDS_SENTENCE.search(item.text):
+        return start, end
+    if _FRAGMENT_START.match(item.text):
+        for sibling in reversed(before):
+            if sibling.text.rstrip().endswith(":"):
+                start = sibling.start
+                break
+            if not _FRAGMENT_START.match(sibling.text):
+                return item.start, item.end  # no lead-in: not a list
+    if not _ENDS_SENTENCE.search(item.text):
+        for sibling in after:
+            if not _FRAGMENT_START.match(sibling.text):
+                break
+            if _ENDS_SENTENCE.search(sibling.text):
+                end = sibling.end
+                break
+    return (start, end) if end - start <= budget else (item.start, item.end)
+
+
 def _contains(outer: Evidence, inner: Evidence) -> bool:
     same_chunk = outer.passage.chunk.chunk_id == inner.passage.chunk.chunk_id
     return same_chunk and outer.start <= inner.start and inner.end <= outer.end
@@ -313,12 +345,19 @@ def _key(evidence: Evidence) -> tuple[str, int, int]:
 
 
 def order_points(points: list[list[Evidence]]) -> list[list[Evidence]]:
-    """Group by document (best document first), and within a document follow its own order."""
-    best_by_doc: dict[str, float] = {}
+    """Group by document (best document first); within a document the best point leads, so the answer
+    opens with its most direct statement, and the rest follow the document's own order."""
+    best_by_doc: dict[str, list[Evidence]] = {}
     for point in points:
         doc_id = point[0].passage.chunk.doc_id
-        best_by_doc[doc_id] = max(best_by_doc.get(doc_id, 0.0), point[0].score)
-    return sorted(points, key=lambda point: (-best_by_doc[point[0].passage.chunk.doc_id], point[0].start))
+        if doc_id not in best_by_doc or point[0].score > best_by_doc[doc_id][0].score:
+            best_by_doc[doc_id] = point
+
+    def place(point: list[Evidence]) -> tuple[float, bool, int]:
+        lead = best_by_doc[point[0].passage.chunk.doc_id]
+        return (-lead[0].score, point is not lead, point[0].start)
+
+    return sorted(points, key=place)
 
 
 def compose(points: Sequence[tuple[str, Sequence[Evidence]]]) -> tuple[str, list[Citation]]:

@@ -45,8 +45,14 @@ class Briefing:
     references: tuple[Reference, ...]
 
 
-def build_briefing(answer: Mapping[str, Any], document: Callable[[str], DocumentRecord | None]) -> Briefing:
-    """A briefing from an answer object (`Answer.as_dict()`); `document` looks up the manifest record."""
+def build_briefing(
+    answer: Mapping[str, Any], document: Callable[[str], DocumentRecord | None], question: str | None = None
+) -> Briefing:
+    """A briefing from an answer object (`Answer.as_dict()`); `document` looks up the manifest record.
+
+    `question` is the question as it stands alone (a follow-up resolved against the conversation), when it
+    differs from the one typed: a briefing is read away from the chat that gave "What about dentists?" its meaning.
+    """
     records: dict[str, DocumentRecord | None] = {}
     references: list[Reference] = []
     for citation in sorted(answer.get("citations") or [], key=lambda item: int(item["n"])):
@@ -67,7 +73,7 @@ def build_briefing(answer: Mapping[str, Any], document: Callable[[str], Document
             )
         )
     return Briefing(
-        question=" ".join(str(answer.get("question") or "").split()),
+        question=" ".join(str(question or answer.get("question") or "").split()),
         answer=str(answer.get("answer") or ""),
         abstained=bool(answer.get("abstained")),
         references=tuple(references),

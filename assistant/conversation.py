@@ -28,6 +28,11 @@ class ResolvedQuestion:
     def search_text(self) -> str:
         return self.question if self.context is None else f"{self.question} {self.context}"
 
+    @property
+    def standalone(self) -> str:
+        """The question as it reads on its own, away from the chat (a briefing): a follow-up names what it follows."""
+        return self.question if self.context is None else f"{self.question} (following: {self.context})"
+
 
 def is_follow_up(question: str) -> bool:
     return bool(_FOLLOW_UP_START.search(question) or _REFERRING.search(question))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +23,13 @@ from assistant.answering import (
 )
 from assistant.conversation import ResolvedQuestion, resolve, standalone_questions
 from assistant.lexical import tokenize
+from assistant.ranking import load_ranker
 from assistant.retrieval import HybridRetriever, Passage
 from assistant.settings import Settings
 from ingest.pipeline import Ingester, IngestReport, Progress
 from vectorstore.store import DocumentRecord
 
 MODES = ("extractive", "llm")
-SIMILARITY_WEIGHT = 0.7
-COVERAGE_WEIGHT = 0.3
 WARM_UP_QUESTION = "What did the reviews find?"
 
 
@@ -44,6 +44,7 @@ class EvidenceAssistant:
         self.settings = settings
         self.store = settings.store()
         self.retriever = HybridRetriever(store=self.store, k=settings.k, glossary=settings.glossary())
+        self.ranker = load_ranker()
 
     # --- documents ------------------------------------------------------------------------
     def ingest(
@@ -100,6 +101,7 @@ class EvidenceAssistant:
             model = self.settings.chat_model()
             answer = answer_with_llm(model, question, resolved, passages, evidence, fallback=answer)
         answer.passages = list(passages)
+        answer.standalone_question = resolved.standalone
         finished = time.perf_counter()
         answer.timings_ms = {
             "retrieve": round((retrieved - started) * 1000, 2),
@@ -119,7 +121,8 @@ class EvidenceAssistant:
     def score_evidence(
         self, resolved: ResolvedQuestion, vector: np.ndarray, passages: Sequence[Passage]
     ) -> list[Evidence]:
-        """Score each sentence of the passages by meaning (cosine) and by how much of the question it covers."""
+        """Score each sentence of the passages with the fitted ranker (assistant/ranking.py): by meaning (cosine),
+        by how much of the question it covers, by its passage's relevance and by the kind of fact it states."""
         index = self.retriever.last_index()
         weights = self._term_weights(resolved)
         scored: list[Evidence] = []
@@ -132,11 +135,11 @@ class EvidenceAssistant:
                 if is_title(sentence.text, passage.chunk.section) or is_question(sentence.text):
                     continue  # headings and the review's own questions name topics; the findings are the evidence
                 covered = coverage(weights, set(tokenize(sentence.text)) | section)
-                score = SIMILARITY_WEIGHT * float(similarity) + COVERAGE_WEIGHT * covered
                 scored.append(
-                    Evidence(passage, sentence.start, sentence.end, sentence.text, score, float(similarity), covered)
+                    Evidence(passage, sentence.start, sentence.end, sentence.text, 0.0, float(similarity), covered)
                 )
-        return scored
+        scores = self.ranker.scores(resolved.question, scored)
+        return [replace(item, score=float(score)) for item, score in zip(scored, scores)]
 
     def _term_weights(self, resolved: ResolvedQuestion) -> dict[str, float]:
         """IDF weight of each question word; words of the earlier question count less."""

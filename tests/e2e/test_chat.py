@@ -47,8 +47,11 @@ def test_view_in_source_highlights_the_quoted_passage_in_the_document(page: Page
     assert body_box["y"] <= mark_box["y"] <= body_box["y"] + body_box["height"]  # scrolled into view
 
 
+BROAD = "What helped providers collaborate?"  # answered with several findings
+
+
 def test_clicking_a_card_opens_its_citation_too(page: Page) -> None:
-    ask(page, "How did collaboration between health and social care change during COVID-19?")
+    ask(page, BROAD)
     cards = page.locator("#evidence article.ev-card")
     expect(cards.nth(1)).to_be_visible()
     cards.nth(1).locator(".ev-meta").click()
@@ -62,6 +65,10 @@ def test_follow_up_question_uses_the_conversation(page: Page) -> None:
     expect(follow_up).to_contain_text("dentists")
     expect(follow_up).to_contain_text("[1]")
     expect(page.locator("#evidence article.ev-card", has_text="dentists").first).to_be_visible()
+    page.locator("#briefing-panel").get_by_text("Copy for briefing").click()
+    expect(page.locator("#briefing")).to_contain_text(
+        "**Question:** What about dentists? (following: Did adult social care providers feel excluded"
+    )
 
 
 def test_example_question_can_be_clicked(page: Page) -> None:
@@ -114,7 +121,7 @@ def test_briefing_snippet_copy_and_downloads(page: Page, tmp_path: Path) -> None
 
 def test_readme_screenshot(page: Page) -> None:
     """docs/screenshot.png: a cited answer with its evidence and one citation open in its source."""
-    ask(page, "How did collaboration between health and social care change during COVID-19?")
+    ask(page, BROAD)
     expect(page.locator("#evidence article.ev-card").nth(1)).to_be_visible()
     page.locator('#evidence button.ev-open[data-cite="1"]').dispatch_event("click")  # as a user would: no scrolling
     expect(page.locator('#source-viewer mark.current[data-cite="1"]')).to_be_visible()

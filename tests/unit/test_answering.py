@@ -9,6 +9,7 @@ from assistant.answering import (
     has_answer_type,
     is_question,
     is_title,
+    list_sentence,
     mentions,
     order_points,
     question_entities,
@@ -48,17 +49,18 @@ def test_near_duplicate_from_another_document_is_cited_together() -> None:
     assert [citation.doc_id for citation in citations] == ["doc-a", "doc-b"]
 
 
-def test_points_are_grouped_by_document_in_document_order() -> None:
-    a_late = evidence("Second finding of document A, later in the text.", 0.9, "doc-a", start=500)
+def test_points_are_grouped_by_document_best_first_then_in_document_order() -> None:
+    a_middle = evidence("Second finding of document A, in the middle of the text.", 0.9, "doc-a", start=500)
     b_only = evidence("The only finding taken from document B here.", 0.85, "doc-b", start=10)
     a_early = evidence("First finding of document A, earlier in the text.", 0.8, "doc-a", start=20)
-    ordered = order_points([[a_late], [b_only], [a_early]])
-    assert [point[0].start for point in ordered] == [20, 500, 10]
+    a_late = evidence("Third finding of document A, late in the text.", 0.82, "doc-a", start=900)
+    ordered = order_points([[a_middle], [b_only], [a_late], [a_early]])
+    assert [point[0].start for point in ordered] == [500, 20, 900, 10]
     text, citations = compose([(point[0].text, point) for point in ordered])
     paragraphs = text.split("\n\n")
     assert len(paragraphs) == 2
-    assert paragraphs[0].count("[") == 2 and paragraphs[1].endswith("[3]")
-    assert [citation.n for citation in citations] == [1, 2, 3]
+    assert paragraphs[0].count("[") == 3 and paragraphs[1].endswith("[4]")
+    assert [citation.n for citation in citations] == [1, 2, 3, 4]
 
 
 def test_every_marker_has_a_citation_and_quotes_are_verbatim() -> None:
@@ -251,3 +253,49 @@ def test_short_headings_are_topics_not_findings(text: str, section: str | None, 
 )
 def test_is_question(text: str, expected: bool) -> None:
     assert is_question(text) is expected
+
+
+def _split(chunk_text: str, parts: list[str], score_of: dict[str, float]) -> list[Evidence]:
+    """Evidence for each part of one passage, at its offset in the passage."""
+    whole = evidence(chunk_text, 0.0)
+    items = []
+    for part in parts:
+        start = chunk_text.index(part)
+        items.append(Evidence(whole.passage, start, start + len(part), part, score_of.get(part, 0.1)))
+    return items
+
+
+LIST_TEXT = (
+    "The research explored:\n\n"
+    "• whether there is variation between software providers;\n\n"
+    "• their understanding of the risk triggers; and\n\n"
+    "• how agents responded to them."
+)
+LIST_PARTS = [
+    "The research explored:",
+    "whether there is variation between software providers;",
+    "their understanding of the risk triggers; and",
+    "how agents responded to them.",
+]
+
+
+@pytest.mark.parametrize("item", LIST_PARTS[1:])
+def test_a_list_item_is_quoted_as_the_whole_sentence_it_belongs_to(item: str) -> None:
+    parts = _split(LIST_TEXT, LIST_PARTS, {item: 0.8})
+    point = [part for part in parts if part.text == item]
+    quoted = with_context([point], parts)[0][0]
+    assert quoted.text == LIST_TEXT and (quoted.start, quoted.end) == (0, len(LIST_TEXT))
+
+
+def test_a_list_too_long_to_quote_whole_leaves_the_item_alone() -> None:
+    parts = _split(LIST_TEXT, LIST_PARTS, {LIST_PARTS[2]: 0.8})
+    item = next(part for part in parts if part.text == LIST_PARTS[2])
+    before = [part for part in parts if part.end <= item.start]
+    after = [part for part in parts if part.start >= item.end]
+    assert list_sentence(item, before, after, budget=60) == (item.start, item.end)
+
+
+def test_a_lower_case_sentence_without_a_lead_in_is_not_a_list() -> None:
+    text = "Figures were provisional. the rest followed; later"
+    parts = _split(text, ["Figures were provisional.", "the rest followed; later"], {})
+    assert list_sentence(parts[1], parts[:1], []) == (parts[1].start, parts[1].end)

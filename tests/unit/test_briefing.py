@@ -218,3 +218,11 @@ def test_docx_holds_the_same_question_answer_references_and_quotes(tmp_path: Pat
 def test_briefing_is_a_plain_value() -> None:
     briefing = Briefing("Q?", "A. [1]", False, ())
     assert briefing_markdown(briefing).startswith("**Question:** Q?\n")
+
+
+def test_a_follow_up_briefing_shows_the_question_as_it_stands_alone() -> None:
+    standalone = "What about dentists? (following: Did adult social care providers feel included?)"
+    briefing = build_briefing(answer(question="What about dentists?"), lookup, standalone)
+    assert briefing.question == standalone
+    assert briefing_markdown(briefing).startswith(f"**Question:** {standalone}")
+    assert build_briefing(answer(question="What about dentists?"), lookup).question == "What about dentists?"

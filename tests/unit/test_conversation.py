@@ -23,6 +23,7 @@ def test_is_follow_up(question: str, follow_up: bool) -> None:
 def test_standalone_question_is_left_alone() -> None:
     resolved = resolve("When was the Sussex ICS formed?", ["What helped care homes in Devon?"])
     assert resolved.context is None and resolved.search_text == "When was the Sussex ICS formed?"
+    assert resolved.standalone == "When was the Sussex ICS formed?"
 
 
 def test_follow_up_with_its_own_subject_keeps_most_weight() -> None:
@@ -30,6 +31,7 @@ def test_follow_up_with_its_own_subject_keeps_most_weight() -> None:
     assert resolved.context == "Did adult social care providers feel included?"
     assert resolved.weight > 0.5
     assert "dentists" in resolved.search_text and "adult social care" in resolved.search_text
+    assert resolved.standalone == "What about dentists? (following: Did adult social care providers feel included?)"
 
 
 def test_follow_up_without_a_subject_leans_on_the_previous_question() -> None:
