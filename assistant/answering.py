@@ -25,6 +25,7 @@ _POINTS_BACK = re.compile(
 
 LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
 _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
+_PARAGRAPH = re.compile(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*")  # text between blank lines
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d+\])?\s*$")
 
 # A sentence that only says what the reviewers looked at; the finding is in the sentence after it.
@@ -285,7 +286,7 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         )
         before = [item for item in siblings if item.end <= lead.start]
         after = [item for item in siblings if item.start >= lead.end]
-        start, end = list_sentence(lead, before, after)
+        start, end = list_sentence(lead)
         if (start, end) == (lead.start, lead.end):
             if before and _POINTS_BACK.match(lead.text):
                 start = before[-1].start
@@ -309,30 +310,40 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
     return kept
 
 
-def list_sentence(
-    item: Evidence, before: Sequence[Evidence], after: Sequence[Evidence], budget: int = LIST_SENTENCE_CHARS
-) -> tuple[int, int]:
+def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[int, int]:
     """The whole sentence a list item belongs to: from the lead-in ("The research explored:") through the
-    item that ends the sentence, when the item is a fragment of it (starts in lower case, or ends in ";",
-    "," or "and") and the whole fits in `budget` characters; else the item itself."""
-    start, end = item.start, item.end
-    if not _FRAGMENT_START.match(item.text) and _ENDS_SENTENCE.search(item.text):
-        return start, end
-    if _FRAGMENT_START.match(item.text):
-        for sibling in reversed(before):
-            if sibling.text.rstrip().endswith(":"):
-                start = sibling.start
+    item that ends the sentence, when the item is a fragment of it (starts in lower case, or does not end
+    a sentence) and the whole fits in `budget` characters; else the item itself. Read from the passage's
+    text, paragraph by paragraph, so a lead-in too short to be evidence ("Probe:") still counts."""
+    span = (item.start, item.end)
+    fragment = bool(_FRAGMENT_START.match(item.text))
+    if not fragment and _ENDS_SENTENCE.search(item.text):
+        return span
+    chunk = item.passage.chunk
+    paragraphs = [
+        (m.start() + chunk.start, m.end() + chunk.start, m.group().strip()) for m in _PARAGRAPH.finditer(chunk.text)
+    ]
+    own = next((p for p in paragraphs if p[0] <= item.start < p[1]), None)
+    if own is None or any(char.isalnum() for char in chunk.text[own[0] - chunk.start : item.start - chunk.start]):
+        return span  # a sentence inside a paragraph is no list item
+    start, end = span
+    if fragment:
+        for p_start, _, text in reversed([p for p in paragraphs if p[1] <= item.start]):
+            if text.endswith(":"):
+                start = p_start
                 break
-            if not _FRAGMENT_START.match(sibling.text):
-                return item.start, item.end  # no lead-in: not a list
+            if not _FRAGMENT_START.match(text):
+                return span  # no lead-in: not a list
+        else:
+            return span
     if not _ENDS_SENTENCE.search(item.text):
-        for sibling in after:
-            if not _FRAGMENT_START.match(sibling.text):
+        for _, p_end, text in (p for p in paragraphs if p[0] >= item.end):
+            if not _FRAGMENT_START.match(text):
                 break
-            if _ENDS_SENTENCE.search(sibling.text):
-                end = sibling.end
+            if _ENDS_SENTENCE.search(text):
+                end = p_end
                 break
-    return (start, end) if end - start <= budget else (item.start, item.end)
+    return (start, end) if end - start <= budget else span
 
 
 def _contains(outer: Evidence, inner: Evidence) -> bool:

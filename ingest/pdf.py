@@ -49,7 +49,8 @@ _ENUMERATION = re.compile(r"^(?:[–—*-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\
 _MARKER = re.compile(
     rf"^(?:[{re.escape(_BULLET_GLYPHS)}–—*-]|\(?(?:\d{{1,2}}(?:\.\d{{1,2}})*|[a-zA-Z]|[ivx]{{1,4}})[.)]?)$"
 )
-_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡§¶∗])\s?[A-Z“\"'(]")
+_FOOTNOTE_START = re.compile(r"^(?:\d{1,3}|[*†‡§¶∗])\s?[A-Z“‘\"'(]")
+_FOOTNOTE_MARK_CELL = re.compile(r"^(?:\d{1,3}|[*†‡§¶∗]) \| [A-Z“‘\"'(]")  # the mark read as a table's first cell
 _PRIVATE_BULLETS = {0xF0B7, 0xF0A7, 0xF0D8, 0xF076, 0xF0FC, 0xF0A8, 0xF06E, 0xF0E0, 0xF0B2, 0xF0A1}
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.|seite|pagina)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?"
@@ -1068,6 +1069,11 @@ def _continuation(open_piece: _Piece, page_pieces: Sequence[_Piece], reach: int 
     return None
 
 
+def opens_with_reference_mark(text: str) -> bool:
+    """A footnote's text: its number or symbol, then the note ("108 ‘Prime Minister’s statement ...")."""
+    return bool(_FOOTNOTE_START.match(text) or _FOOTNOTE_MARK_CELL.match(text))
+
+
 def _worth_keeping(piece: _Piece) -> bool:
     """Stray glyphs from figures (`Ҽ`, a lone arrow) are no text to quote."""
     text = piece.text
@@ -1079,7 +1085,7 @@ def _piece(block: RawBlock, page: int, vocab: Counter[str]) -> _Piece:
         text = " | ".join(clean_text(join_lines(cell, vocab)) for cell in block.columns)
     else:
         text = clean_text(join_lines([line.text for line in block.lines], vocab))
-    kind = "furniture" if block.footnote and _FOOTNOTE_START.match(text) else block.kind
+    kind = "furniture" if block.footnote and opens_with_reference_mark(text) else block.kind
     return _Piece(kind, [(page, text)], block.level, block.footnote, block.size)
 
 

@@ -290,12 +290,21 @@ def test_a_list_item_is_quoted_as_the_whole_sentence_it_belongs_to(item: str) ->
 def test_a_list_too_long_to_quote_whole_leaves_the_item_alone() -> None:
     parts = _split(LIST_TEXT, LIST_PARTS, {LIST_PARTS[2]: 0.8})
     item = next(part for part in parts if part.text == LIST_PARTS[2])
-    before = [part for part in parts if part.end <= item.start]
-    after = [part for part in parts if part.start >= item.end]
-    assert list_sentence(item, before, after, budget=60) == (item.start, item.end)
+    assert list_sentence(item, budget=60) == (item.start, item.end)
+
+
+def test_a_list_lead_in_too_short_to_be_evidence_still_opens_the_quote() -> None:
+    text = "Probe:\n\n• their understanding of the triggers\n\n• whether providers vary\n\nWith reference to Part 1"
+    parts = _split(
+        text, ["their understanding of the triggers", "whether providers vary", "With reference to Part 1"], {}
+    )
+    assert list_sentence(parts[1]) == (0, parts[1].end)
 
 
 def test_a_lower_case_sentence_without_a_lead_in_is_not_a_list() -> None:
     text = "Figures were provisional. the rest followed; later"
     parts = _split(text, ["Figures were provisional.", "the rest followed; later"], {})
-    assert list_sentence(parts[1], parts[:1], []) == (parts[1].start, parts[1].end)
+    assert list_sentence(parts[1]) == (parts[1].start, parts[1].end)
+    text = "It covered:\n\nTrusts said so. the rest followed; later"  # mid-paragraph, whatever came before
+    parts = _split(text, ["Trusts said so.", "the rest followed; later"], {})
+    assert list_sentence(parts[1]) == (parts[1].start, parts[1].end)

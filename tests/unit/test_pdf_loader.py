@@ -28,6 +28,7 @@ from ingest.pdf import (
     is_page_number,
     join_lines,
     meaningful_title,
+    opens_with_reference_mark,
     read_pdf,
     reading_order,
     split_blocks,
@@ -951,3 +952,20 @@ def test_raised_footnote_marks_are_left_out_of_the_text() -> None:
 def test_numbers_in_running_text_stay(mark: str, size: float, baseline: float) -> None:
     chars = [_char("O", 10), _char(mark, 15, size=size, baseline=baseline)]
     assert _text_of(drop_reference_marks(chars)) == f"O{mark}"
+
+
+@pytest.mark.parametrize(
+    ("text", "footnote"),
+    [
+        ("1 Figures are provisional and may be revised.", True),
+        ("108 ‘Prime Minister’s statement on coronavirus (COVID-19): 16 December 2020’, Prime Minister’s Office", True),
+        ("111 | Infected Blood Compensation Authority and Cabinet Office, Full Government Response", True),
+        ("∗ Work done while interning at Google Brain.", True),
+        ("54x growth in active users", False),
+        ("2020 was the year the pandemic began.", False),
+        ("12 | 23.5% | 40", False),
+        ("In 2020, 12 trusts reported delays.", False),
+    ],
+)
+def test_a_footnote_opens_with_its_reference_mark(text: str, footnote: bool) -> None:
+    assert opens_with_reference_mark(text) is footnote
