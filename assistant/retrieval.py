@@ -1,17 +1,14 @@
-"""Hybrid retrieval: dense (chunk and sentence vectors from Chroma) and BM25, fused by reciprocal rank, then MMR."""
+"""Hybrid retrieval: dense (chunk and sentence vectors, Chroma's HNSW) and BM25 (SQLite FTS5), fused by
+reciprocal rank, then MMR."""
 
 from __future__ import annotations
 
-import hashlib
-import math
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-import bm25s
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -20,7 +17,8 @@ from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.lexical import tokenize
 from assistant.vocabulary import Glossary
-from vectorstore.store import ChunkRecord, EvidenceStore
+from vectorstore.lexical import LexicalIndex
+from vectorstore.store import ChunkRecord, EvidenceStore, SentenceRecord
 
 RRF_K = 60
 
@@ -32,93 +30,6 @@ class Passage:
     chunk: ChunkRecord
     score: float
     similarity: float
-
-
-class ChunkIndex:
-    """In-memory lexical index and vectors of every chunk, rebuilt only when the store changes."""
-
-    def __init__(self, store: EvidenceStore, fingerprint: str) -> None:
-        records, vectors = store.all_chunks()
-        self.records = records
-        self.position = {record.chunk_id: index for index, record in enumerate(records)}
-        self.vectors = _matrix(vectors)
-        sentences, sentence_vectors = store.all_sentences()
-        self.sentences = sentences
-        self.sentence_vectors = _matrix(sentence_vectors)
-        self.sentences_of: dict[str, list[int]] = {}
-        for position, sentence in enumerate(sentences):
-            self.sentences_of.setdefault(sentence.chunk_id, []).append(position)
-        self.fingerprint = fingerprint
-        self._bm25: bm25s.BM25 | None = None
-        corpus = [tokenize(f"{record.section or ''} {record.text}") or ["_"] for record in records]
-        self._document_frequency = Counter(token for tokens in corpus for token in set(tokens))
-        if records:
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(corpus, show_progress=False)
-
-    def idf(self, token: str) -> float:
-        """BM25's inverse document frequency; words absent from the corpus weigh the most."""
-        frequency = self._document_frequency.get(token, 0)
-        return math.log(1 + (len(self.records) - frequency + 0.5) / (frequency + 0.5))
-
-    def dense(self, vector: np.ndarray, allowed: np.ndarray | None, limit: int) -> list[int]:
-        """Positions of the chunks closest to the vector by cosine, best first.
-
-        Exact, over the vectors read from Chroma: on small collections Chroma's HNSW graph can leave
-        a chunk unreachable (1 build in 3 of the sample corpus lost one from every query).
-        """
-        if not self.records:
-            return []
-        similarities = self.vectors @ vector
-        if allowed is not None:
-            similarities = np.where(allowed, similarities, -np.inf)
-        order = np.argsort(-similarities, kind="stable")[:limit]
-        return [int(index) for index in order if np.isfinite(similarities[index])]
-
-    def lexical(self, query_tokens: list[str], allowed: np.ndarray | None, limit: int) -> list[int]:
-        """Positions of the best BM25 matches (score > 0), best first."""
-        if self._bm25 is None or not query_tokens:
-            return []
-        known = [token for token in query_tokens if token in self._bm25.vocab_dict]
-        if not known:
-            return []
-        scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        order = np.argsort(-scores)[:limit]
-        return [int(index) for index in order if scores[index] > 0]
-
-    def by_best_sentence(self, vector: np.ndarray, doc_ids: Sequence[str] | None, limit: int) -> list[str]:
-        """Chunk ids ranked by their closest sentence: finds a finding whose one key sentence
-        matches even when the rest of the chunk dilutes its own vector."""
-        if not self.sentences:
-            return []
-        wanted = set(doc_ids) if doc_ids else None
-        best: list[str] = []
-        for position in np.argsort(-(self.sentence_vectors @ vector)):
-            sentence = self.sentences[position]
-            if (wanted is None or sentence.doc_id in wanted) and sentence.chunk_id not in best:
-                best.append(sentence.chunk_id)
-                if len(best) == limit:
-                    break
-        return best
-
-    def allowed(self, doc_ids: Sequence[str] | None) -> np.ndarray | None:
-        if not doc_ids:
-            return None
-        wanted = set(doc_ids)
-        return np.array([record.doc_id in wanted for record in self.records], dtype=bool)
-
-
-def _matrix(vectors: list[list[float]]) -> np.ndarray:
-    """Rows of vectors as float32; an empty store gives an empty (0, 0) matrix."""
-    return np.asarray(vectors, dtype=np.float32) if vectors else np.zeros((0, 0), dtype=np.float32)
-
-
-def store_fingerprint(store: EvidenceStore) -> str:
-    """Changes whenever any document is added, revised or removed."""
-    parts = sorted(f"{record.doc_id}:{record.sha256}:{record.version}" for record in store.documents())
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:
@@ -157,11 +68,19 @@ def maximal_marginal_relevance(
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over the evidence store: dense + BM25 fused, then diversified."""
+    """LangChain retriever over the evidence store: dense (chunks and sentences, through Chroma's HNSW
+    index) and BM25 (the persistent lexical index) fused by reciprocal rank, then diversified.
+
+    Nothing here holds the library in memory: each question asks Chroma and the lexical index for its
+    candidates, and reads the sentence vectors of the passages it keeps.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     store: EvidenceStore
+    lexical: LexicalIndex = Field(
+        default_factory=lambda: LexicalIndex(tokenize), description="BM25 index; in memory unless given a file."
+    )
     k: int = Field(default=5, ge=1)
     candidates: int = Field(default=30, ge=1, description="Candidates taken from each ranker before fusion.")
     mmr_lambda: float = Field(
@@ -174,20 +93,26 @@ class HybridRetriever(BaseRetriever):
     doc_ids: list[str] | None = Field(default=None, description="Restrict retrieval to these documents.")
     glossary: Glossary = Field(default_factory=Glossary, description="Equivalent terms also searched with.")
 
-    _index: ChunkIndex | None = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _generation: str | None = PrivateAttr(default=None)
+    _sync_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
-    def index(self) -> ChunkIndex:
-        """The in-memory index, rebuilt when the store's documents changed (e.g. by another process)."""
-        fingerprint = store_fingerprint(self.store)
-        with self._lock:
-            if self._index is None or self._index.fingerprint != fingerprint:
-                self._index = ChunkIndex(self.store, fingerprint)
-            return self._index
-
-    def last_index(self) -> ChunkIndex:
-        """The index the latest search used, without asking the store whether it changed since."""
-        return self._index if self._index is not None else self.index()
+    def refresh(self, *, wait: bool = True) -> bool:
+        """Bring the lexical index in step with the store when the store's generation token moved (one
+        lookup by id). A question does not wait for another thread's sync (`wait=False`): it searches
+        the index as it stands. True when this call synced."""
+        generation = self.store.generation()
+        if generation == self._generation:
+            return False
+        if not self._sync_lock.acquire(blocking=wait):
+            return False
+        try:
+            if generation == self._generation:
+                return False
+            self.lexical.sync(self.store.documents(), self.store.chunks_of)
+            self._generation = generation
+            return True
+        finally:
+            self._sync_lock.release()
 
     def embed_query(self, query: str) -> np.ndarray:
         return self.embed_queries([query])[0]
@@ -205,6 +130,10 @@ class HybridRetriever(BaseRetriever):
         """The query's words and those of its glossary equivalents, for BM25."""
         return list(dict.fromkeys(token for text in self.glossary.variants(query) for token in tokenize(text)))
 
+    def idf(self, token: str) -> float:
+        """How rare a word is across the library's chunks (BM25's inverse document frequency)."""
+        return self.lexical.idf(token)
+
     def search(
         self,
         query: str,
@@ -214,28 +143,43 @@ class HybridRetriever(BaseRetriever):
         query_vector: np.ndarray | None = None,
     ) -> list[Passage]:
         """The k best passages for a query, best first."""
+        self.refresh(wait=False)
         k = k or self.k
         doc_ids = doc_ids if doc_ids is not None else self.doc_ids
-        index = self.index()
-        if not index.records:
-            return []
         vector = self.embed_query(query) if query_vector is None else query_vector
-        allowed = index.allowed(doc_ids)
-        dense_ids = [index.records[position].chunk_id for position in index.dense(vector, allowed, self.candidates)]
-        lexical = index.lexical(self.query_tokens(query), allowed, self.candidates)
-        lexical_ids = [index.records[position].chunk_id for position in lexical]
-        sentence_ids = index.by_best_sentence(vector, doc_ids, self.candidates)
-        fused = reciprocal_rank_fusion([dense_ids, sentence_ids, lexical_ids])
+        dense = self.store.nearest_chunks(vector.tolist(), self.candidates, doc_ids)
+        sentence_ids = self.store.chunks_of_nearest_sentences(vector.tolist(), self.candidates, doc_ids)
+        lexical_ids = self.lexical.search(self.query_tokens(query), self.candidates, doc_ids)
+        fused = reciprocal_rank_fusion([[record.chunk_id for record, _ in dense], sentence_ids, lexical_ids])
         if not fused:
             return []
         ranked = sorted(fused, key=lambda chunk_id: -fused[chunk_id])[: self.candidates]
-        positions = [index.position[chunk_id] for chunk_id in ranked]
-        vectors = index.vectors[positions]
+        found = {record.chunk_id: (record, chunk_vector) for record, chunk_vector in dense}
+        found.update(
+            (record.chunk_id, (record, chunk_vector))
+            for record, chunk_vector in self.store.chunks([chunk_id for chunk_id in ranked if chunk_id not in found])
+        )
+        ranked = [chunk_id for chunk_id in ranked if chunk_id in found]  # a chunk removed since it was indexed
+        if not ranked:
+            return []
+        vectors = np.asarray([found[chunk_id][1] for chunk_id in ranked], dtype=np.float32)
         relevance = np.array([fused[chunk_id] for chunk_id in ranked], dtype=np.float32)
         relevance = relevance / relevance.max()
         picked = maximal_marginal_relevance(relevance, vectors, k, self.mmr_lambda)
         similarities = vectors @ vector
-        return [Passage(index.records[positions[i]], float(fused[ranked[i]]), float(similarities[i])) for i in picked]
+        return [Passage(found[ranked[i]][0], float(fused[ranked[i]]), float(similarities[i])) for i in picked]
+
+    def sentences(self, passages: Sequence[Passage], vector: np.ndarray) -> list[tuple[SentenceRecord, float]]:
+        """The quotable sentences of the passages, each with its cosine to the vector, passage by passage
+        in the passages' order and within a passage in document order."""
+        stored = self.store.sentences_of([passage.chunk.chunk_id for passage in passages])
+        if not stored:
+            return []
+        similarities = np.asarray([sentence_vector for _, sentence_vector in stored], dtype=np.float32) @ vector
+        by_chunk: dict[str, list[tuple[SentenceRecord, float]]] = {}
+        for (sentence, _), similarity in zip(stored, similarities):
+            by_chunk.setdefault(sentence.chunk_id, []).append((sentence, float(similarity)))
+        return [pair for passage in passages for pair in by_chunk.get(passage.chunk.chunk_id, [])]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

@@ -43,7 +43,9 @@ class EvidenceAssistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = settings.store()
-        self.retriever = HybridRetriever(store=self.store, k=settings.k, glossary=settings.glossary())
+        self.retriever = HybridRetriever(
+            store=self.store, lexical=settings.lexical_index(), k=settings.k, glossary=settings.glossary()
+        )
         self.ranker = load_ranker()
 
     # --- documents ------------------------------------------------------------------------
@@ -57,7 +59,7 @@ class EvidenceAssistant:
     ) -> IngestReport:
         ingester = Ingester(self.store, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
         report = ingester.ingest(paths, prune=prune, progress=progress, display_names=display_names)
-        self.retriever.index()  # refresh BM25 now, not on the next question
+        self.retriever.refresh()  # bring BM25 in step now, not on the next question
         return report
 
     def remove(self, doc_id: str) -> DocumentRecord | None:
@@ -65,7 +67,7 @@ class EvidenceAssistant:
         record = self.store.document(doc_id)
         if record is None or not self.store.remove_document(doc_id):
             return None
-        self.retriever.index()
+        self.retriever.refresh()
         return record
 
     def warm_up(self) -> None:
@@ -123,33 +125,27 @@ class EvidenceAssistant:
     ) -> list[Evidence]:
         """Score each sentence of the passages with the fitted ranker (assistant/ranking.py): by meaning (cosine),
         by how much of the question it covers, by its passage's relevance and by the kind of fact it states."""
-        index = self.retriever.last_index()
         weights = self._term_weights(resolved)
+        passage_of = {passage.chunk.chunk_id: passage for passage in passages}
         scored: list[Evidence] = []
-        for passage in passages:
-            positions = index.sentences_of.get(passage.chunk.chunk_id, [])
-            similarities = index.sentence_vectors[positions] @ vector if positions else []
+        for sentence, similarity in self.retriever.sentences(passages, vector):
+            passage = passage_of[sentence.chunk_id]
+            if is_title(sentence.text, passage.chunk.section) or is_question(sentence.text):
+                continue  # headings and the review's own questions name topics; the findings are the evidence
             section = set(tokenize(passage.chunk.section)) if passage.chunk.section else set()
-            for position, similarity in zip(positions, similarities):
-                sentence = index.sentences[position]
-                if is_title(sentence.text, passage.chunk.section) or is_question(sentence.text):
-                    continue  # headings and the review's own questions name topics; the findings are the evidence
-                covered = coverage(weights, set(tokenize(sentence.text)) | section)
-                scored.append(
-                    Evidence(passage, sentence.start, sentence.end, sentence.text, 0.0, float(similarity), covered)
-                )
+            covered = coverage(weights, set(tokenize(sentence.text)) | section)
+            scored.append(Evidence(passage, sentence.start, sentence.end, sentence.text, 0.0, similarity, covered))
         scores = self.ranker.scores(resolved.question, scored)
         return [replace(item, score=float(score)) for item, score in zip(scored, scores)]
 
     def _term_weights(self, resolved: ResolvedQuestion) -> dict[str, float]:
         """IDF weight of each question word; words of the earlier question count less."""
-        index = self.retriever.last_index()
         weights: dict[str, float] = {}
         for token in tokenize(resolved.question):
-            weights[token] = index.idf(token)
+            weights[token] = self.retriever.idf(token)
         if resolved.context is not None:
             for token in tokenize(resolved.context):
-                weights.setdefault(token, index.idf(token) * (1 - resolved.weight))
+                weights.setdefault(token, self.retriever.idf(token) * (1 - resolved.weight))
         return weights
 
 

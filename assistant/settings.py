@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from assistant.vocabulary import Glossary
     from vectorstore.embeddings import LocalEmbeddings
+    from vectorstore.lexical import LexicalIndex
     from vectorstore.store import EvidenceStore
 
 
@@ -75,6 +76,19 @@ class Settings(BaseSettings):
     def store(self) -> EvidenceStore:
         """The document store (embedded Chroma, or the `chroma run` server when a host is set)."""
         return self._store
+
+    def lexical_index(self) -> LexicalIndex:
+        """The BM25 index: a file beside the embedded store, or a local cache of a Chroma server's chunks
+        (one file per server and collection; see docs/deploy.md). Built anew per call."""
+        from assistant.lexical import tokenize
+        from vectorstore.lexical import LexicalIndex
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self.chroma_host:
+            name = f"lexical-{self.chroma_host}-{self.chroma_port}-{self.collection}.sqlite3"
+        else:
+            name = f"lexical-{self.collection}.sqlite3"
+        return LexicalIndex(tokenize, self.home / name)
 
     def llm_available(self) -> bool:
         return self.llm != "none"

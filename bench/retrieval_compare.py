@@ -83,16 +83,21 @@ def main() -> None:
         assistant = EvidenceAssistant(settings)
         assistant.ingest([corpus])
         retriever = assistant.retriever
-        index = retriever.index()
+        retriever.refresh()
+        by_id = {record.chunk_id: record for record in assistant.store.all_chunks()[0]}
 
         def pairs(records: list) -> list[tuple[str, str]]:
             return [(record.source, record.text) for record in records]
 
         def bm25_only(question: str) -> list[tuple[str, str]]:
-            return pairs([index.records[i] for i in index.lexical(retriever.query_tokens(question), None, 5)])
+            return pairs(
+                [by_id[chunk_id] for chunk_id in retriever.lexical.search(retriever.query_tokens(question), 5)]
+            )
 
         def dense_only(question: str) -> list[tuple[str, str]]:
-            return pairs([index.records[i] for i in index.dense(retriever.embed_query(question), None, 5)])
+            return pairs(
+                [record for record, _ in assistant.store.nearest_chunks(retriever.embed_query(question).tolist(), 5)]
+            )
 
         def hybrid(question: str) -> list[tuple[str, str]]:
             return pairs([passage.chunk for passage in retriever.search(question, k=5)])

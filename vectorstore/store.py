@@ -6,6 +6,7 @@ Keeping the manifest in Chroma (not a local file) means every app instance point
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -14,9 +15,10 @@ import chromadb
 from langchain_core.embeddings import Embeddings
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
-# Cosine space and a wide search beam for anyone querying these collections through Chroma. The
-# retriever itself ranks exactly over the vectors it loads (assistant.retrieval.ChunkIndex.dense).
-_VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200}}
+_GENERATION_ID = "__generation__"  # a manifest entry whose token changes with every write to the store
+# Dense search goes through Chroma's HNSW index; bench/scale.py measures these settings' recall against
+# exact search (a wide beam and 32 links per node keep small stores from leaving a chunk unreachable).
+_VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}}
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,10 @@ class EvidenceStore:
     def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, namespace: str = "evidence") -> None:
         self.client = client
         self.embeddings = embeddings
-        self._chunks = client.get_or_create_collection(
+        self._chunks: Any = client.get_or_create_collection(
             f"{namespace}_chunks", configuration=_VECTOR_INDEX, embedding_function=None
         )
-        self._sentences = client.get_or_create_collection(
+        self._sentences: Any = client.get_or_create_collection(
             f"{namespace}_sentences", configuration=_VECTOR_INDEX, embedding_function=None
         )
         self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
@@ -102,8 +104,26 @@ class EvidenceStore:
     def documents(self) -> list[DocumentRecord]:
         """Every document in the store, by title."""
         stored = self._manifest.get(include=["metadatas"])
-        records = [DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or []]
+        records = [
+            DocumentRecord.from_metadata(dict(metadata))
+            for item_id, metadata in zip(stored["ids"], stored["metadatas"] or [])
+            if item_id != _GENERATION_ID
+        ]
         return sorted(records, key=lambda record: (record.title.lower(), record.doc_id))
+
+    def generation(self) -> str:
+        """A token that changes whenever any process adds, revises or removes a document: one lookup by id."""
+        stored = self._manifest.get(ids=[_GENERATION_ID], include=["metadatas"])
+        metadatas = stored["metadatas"] or []
+        return str(metadatas[0]["token"]) if metadatas else ""
+
+    def _next_generation(self) -> None:
+        """Written after the data it announces, so a reader that sees the new token finds the new data."""
+        self._manifest.upsert(
+            ids=[_GENERATION_ID],
+            metadatas=[{"token": uuid.uuid4().hex}],
+            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+        )
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         stored = self._manifest.get(ids=[doc_id], include=["metadatas"])
@@ -152,6 +172,7 @@ class EvidenceStore:
             metadatas=[asdict(record)],
             embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
         )
+        self._next_generation()
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document and all its chunks; False when there was no such document."""
@@ -160,11 +181,79 @@ class EvidenceStore:
         self._chunks.delete(where={"doc_id": doc_id})
         self._sentences.delete(where={"doc_id": doc_id})
         self._manifest.delete(ids=[doc_id])
+        self._next_generation()
         return True
 
     # --- reads ----------------------------------------------------------------------------
     def chunk_count(self) -> int:
         return self._chunks.count()
+
+    def nearest_chunks(
+        self, vector: Sequence[float], limit: int, doc_ids: Sequence[str] | None = None
+    ) -> list[tuple[ChunkRecord, list[float]]]:
+        """The chunks closest to the vector by cosine (Chroma's HNSW index), best first, with their vectors."""
+        count = self._chunks.count()
+        if not count:
+            return []
+        stored = self._chunks.query(
+            query_embeddings=[list(vector)],
+            n_results=min(limit, count),
+            where=_among(doc_ids),
+            include=["documents", "metadatas", "embeddings"],
+        )
+        return list(_records(stored["ids"][0], stored["documents"][0], stored["metadatas"][0], stored["embeddings"][0]))
+
+    def chunks_of_nearest_sentences(
+        self, vector: Sequence[float], limit: int, doc_ids: Sequence[str] | None = None
+    ) -> list[str]:
+        """Chunk ids ranked by their sentence closest to the vector (HNSW over sentences), best first."""
+        count = self._sentences.count()
+        if not count:
+            return []
+        stored = self._sentences.query(
+            query_embeddings=[list(vector)],
+            n_results=min(limit * _SENTENCES_PER_CHUNK, count),
+            where=_among(doc_ids),
+            include=["metadatas"],
+        )
+        ranked = dict.fromkeys(str(metadata["chunk_id"]) for metadata in stored["metadatas"][0])
+        return list(ranked)[:limit]
+
+    def chunks(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, list[float]]]:
+        """The given chunks with their vectors, in the order asked for (missing ones left out)."""
+        if not chunk_ids:
+            return []
+        stored = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
+        found = {
+            record.chunk_id: (record, vector)
+            for record, vector in _records(
+                stored["ids"], stored["documents"], stored["metadatas"], stored["embeddings"]
+            )
+        }
+        return [found[chunk_id] for chunk_id in chunk_ids if chunk_id in found]
+
+    def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
+        """A document's chunks, without vectors (for the lexical index)."""
+        stored = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        return [
+            ChunkRecord.from_stored(item_id, text, dict(metadata))
+            for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
+        ]
+
+    def sentences_of(self, chunk_ids: Sequence[str]) -> list[tuple[SentenceRecord, list[float]]]:
+        """The quotable sentences of the given chunks with their vectors, in document order."""
+        if not chunk_ids:
+            return []
+        stored = self._sentences.get(
+            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["documents", "metadatas", "embeddings"]
+        )
+        found = [
+            (_sentence(item_id, text, dict(metadata)), [float(value) for value in vector])
+            for item_id, text, metadata, vector in zip(
+                stored["ids"], stored["documents"] or [], stored["metadatas"] or [], _vectors(stored)
+            )
+        ]
+        return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
 
     def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
         """Every chunk with its vector, for the in-memory lexical and diversity index."""
@@ -180,16 +269,7 @@ class EvidenceStore:
         records: list[SentenceRecord] = []
         vectors: list[list[float]] = []
         for item_id, text, metadata, vector in _scan(self._sentences, self.client.get_max_batch_size()):
-            records.append(
-                SentenceRecord(
-                    item_id,
-                    str(metadata["chunk_id"]),
-                    str(metadata["doc_id"]),
-                    text,
-                    int(metadata["start"]),
-                    int(metadata["end"]),
-                )
-            )
+            records.append(_sentence(item_id, text, metadata))
             vectors.append(vector)
         return records, vectors
 
@@ -216,6 +296,33 @@ class EvidenceStore:
         stale = [item for item in collection.get(where={"doc_id": doc_id}, include=[])["ids"] if item not in current]
         if stale:
             collection.delete(ids=stale)
+
+
+_SENTENCES_PER_CHUNK = 8  # sentence hits asked for per chunk wanted: a good chunk has several close sentences
+
+
+def _among(doc_ids: Sequence[str] | None) -> dict[str, Any] | None:
+    """Chroma's `where` filter for a document restriction (None: the whole library)."""
+    if not doc_ids:
+        return None
+    return {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+
+
+def _vectors(stored: Any) -> Any:
+    return stored["embeddings"] if stored["embeddings"] is not None else []
+
+
+def _records(ids: Any, texts: Any, metadatas: Any, vectors: Any) -> Iterator[tuple[ChunkRecord, list[float]]]:
+    for item_id, text, metadata, vector in zip(
+        ids, texts or [], metadatas or [], vectors if vectors is not None else []
+    ):
+        yield ChunkRecord.from_stored(item_id, text, dict(metadata)), [float(value) for value in vector]
+
+
+def _sentence(item_id: str, text: str, metadata: dict[str, Any]) -> SentenceRecord:
+    return SentenceRecord(
+        item_id, str(metadata["chunk_id"]), str(metadata["doc_id"]), text, int(metadata["start"]), int(metadata["end"])
+    )
 
 
 def _scan(collection: Any, page: int) -> Iterator[tuple[str, str, dict[str, Any], list[float]]]:

@@ -537,3 +537,18 @@ def test_cli_errors_are_one_line_in_a_real_process(kind: str, tmp_path: Path, ev
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("failed: ") and str(target) in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_the_store_generation_moves_with_every_write_and_only_then(assistant: EvidenceAssistant) -> None:
+    """Other processes notice a change by one lookup of this token (no manifest scan per question)."""
+    store = assistant.store
+    empty = store.generation()
+    assistant.ingest([COLLABORATING])
+    added = store.generation()
+    assert added != empty
+    assistant.ingest([COLLABORATING])  # unchanged: nothing written
+    assert store.generation() == added
+    assert [record.doc_id for record in store.documents()] == [COLLABORATING.stem]  # the token is no document
+    assert assistant.remove(COLLABORATING.stem) is not None
+    assert store.generation() not in (empty, added)
+    assert store.documents() == []
