@@ -3,7 +3,9 @@ reciprocal rank, then MMR."""
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -92,14 +94,21 @@ class HybridRetriever(BaseRetriever):
     )
     doc_ids: list[str] | None = Field(default=None, description="Restrict retrieval to these documents.")
     glossary: Glossary = Field(default_factory=Glossary, description="Equivalent terms also searched with.")
+    check_seconds: float = Field(
+        default=1.0, ge=0, description="A question looks for changes by other processes at most this often."
+    )
 
     _generation: str | None = PrivateAttr(default=None)
+    _checked_at: float = PrivateAttr(default=-math.inf)
     _sync_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self, *, wait: bool = True) -> bool:
         """Bring the lexical index in step with the store when the store's generation token moved (one
-        lookup by id). A question does not wait for another thread's sync (`wait=False`): it searches
-        the index as it stands. True when this call synced."""
+        lookup by id). A question (`wait=False`) looks at most every `check_seconds` and does not wait for
+        another thread's sync: it searches the index as it stands. True when this call synced."""
+        if not wait and time.monotonic() - self._checked_at < self.check_seconds:
+            return False
+        self._checked_at = time.monotonic()
         generation = self.store.generation()
         if generation == self._generation:
             return False

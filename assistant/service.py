@@ -44,7 +44,13 @@ class EvidenceAssistant:
         self.settings = settings
         self.store = settings.store()
         self.retriever = HybridRetriever(
-            store=self.store, lexical=settings.lexical_index(), k=settings.k, glossary=settings.glossary()
+            store=self.store,
+            lexical=settings.lexical_index(),
+            k=settings.k,
+            candidates=settings.candidates,
+            mmr_lambda=settings.mmr_lambda,
+            check_seconds=settings.check_seconds,
+            glossary=settings.glossary(),
         )
         self.ranker = load_ranker()
 

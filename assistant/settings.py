@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Web UI bind address.")
     port: int = Field(default=7860, description="Web UI port.")
     k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    candidates: int = Field(default=30, ge=5, le=500, description="Candidates each ranker gives retrieval to fuse.")
+    mmr_lambda: float = Field(default=0.9, ge=0, le=1, description="Relevance against diversity (1 = relevance).")
+    check_seconds: float = Field(
+        default=1.0, ge=0, le=60, description="How often questions look for documents changed by other processes."
+    )
     glossary_file: FilePath | None = Field(default=None, description="Equivalent-terms file; unset = bundled glossary.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Largest file ingest accepts.")
 

@@ -76,7 +76,7 @@ class ChunkRecord:
 @dataclass(frozen=True)
 class SentenceRecord:
     """A quotable sentence of a chunk, with document offsets; embedded at ingest so answering
-    never has to embed text at question time."""
+    never has to embed text at question time. Its id is "<chunk id>#<n>"."""
 
     sentence_id: str
     chunk_id: str
@@ -214,9 +214,9 @@ class EvidenceStore:
             query_embeddings=[list(vector)],
             n_results=min(limit * _SENTENCES_PER_CHUNK, count),
             where=_among(doc_ids),
-            include=["metadatas"],
+            include=[],  # ids only: a sentence id is "<chunk id>#<n>"
         )
-        ranked = dict.fromkeys(str(metadata["chunk_id"]) for metadata in stored["metadatas"][0])
+        ranked = dict.fromkeys(sentence_id.rpartition("#")[0] for sentence_id in stored["ids"][0])
         return list(ranked)[:limit]
 
     def chunks(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, list[float]]]:
