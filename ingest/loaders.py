@@ -160,7 +160,6 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     return LoadedDocument(text, title, tuple(builder.blocks))
 
 
-
 _READERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {
     ".txt": _read_plain,
     ".md": _read_markdown,

@@ -1408,4 +1408,3 @@ def _words(chars: Sequence[_Char]) -> list[Word]:
     if run:
         close()
     return words
-

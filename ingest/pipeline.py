@@ -115,10 +115,12 @@ class Ingester:
         started = time.perf_counter()
         report = IngestReport()
         files, report.failed = collect_files(paths)
+        names = {path: (display_names or {}).get(path, path.name) for path in files}
+        stored = self.store.documents_by_id([doc_id_for(name) for name in names.values()])
         seen: set[str] = set()
         batch_ids: dict[str, Path] = {}
         for position, path in enumerate(files):
-            name = (display_names or {}).get(path, path.name)
+            name = names[path]
             if progress:
                 progress(position, len(files), name)
             doc_id = doc_id_for(name)
@@ -130,7 +132,7 @@ class Ingester:
             batch_ids[doc_id] = path
             seen.add(doc_id)
             try:
-                outcome, entry = self._ingest_file(path, name, doc_id)
+                outcome, entry = self._ingest_file(path, name, doc_id, stored.get(doc_id))
             except (LoadError, OSError) as error:
                 report.failed.append({"path": str(path), "error": _one_line(error)})
                 continue
@@ -147,17 +149,18 @@ class Ingester:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _ingest_file(self, path: Path, name: str, doc_id: str) -> tuple[str, dict[str, Any]]:
+    def _ingest_file(
+        self, path: Path, name: str, doc_id: str, existing: DocumentRecord | None
+    ) -> tuple[str, dict[str, Any]]:
+        """`existing`: the stored document of this id, looked up with the rest of the batch."""
         size = path.stat().st_size
         if size > self.max_bytes:
             raise LoadError(f"file is {size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit")
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
-        existing = self.store.document(doc_id)
         if existing is not None and existing.sha256 == sha256:
             return "unchanged", _entry(existing, path)
-        documents = self.store.documents()
-        duplicate = next((record for record in documents if record.sha256 == sha256), None)
+        duplicate = next(iter(self.store.documents_where(sha256=sha256)), None)
         if duplicate is not None:
             return "unchanged", _entry(duplicate, path)
 
@@ -171,14 +174,13 @@ class Ingester:
             for chunk_id, chunk in zip(ids, chunks)
             for number, (start, end) in enumerate(chunk_sentences(document, chunk))
         ]
-        # one encode call per document: sentence-transformers sorts by length within a call, so
-        # mixing long chunks and short sentences costs far less padding than fixed slices do
-        vectors = self.store.embeddings.embed_documents(
-            [embedding_text(chunk) for chunk in chunks] + [sentence.text for sentence in sentences]
+        vectors = embed_once(
+            self.store.embeddings.embed_documents,
+            [embedding_text(chunk) for chunk in chunks] + [sentence.text for sentence in sentences],
         )
 
         same_title = next(
-            (record for record in documents if record.title == document.title and record.doc_id != doc_id), None
+            (record for record in self.store.documents_where(title=document.title) if record.doc_id != doc_id), None
         )
         previous = existing or same_title
         record = DocumentRecord(
@@ -211,6 +213,17 @@ class Ingester:
         if same_title is not None and existing is None:
             self.store.remove_document(same_title.doc_id)  # a revised file under a new name
         return ("updated" if previous else "added"), _entry(record, path)
+
+
+def embed_once(embed: Callable[[list[str]], list[list[float]]], texts: Sequence[str]) -> list[list[float]]:
+    """Vectors for `texts` with each distinct text embedded once (a repeated line, a one-sentence finding).
+
+    One encode call per document: sentence-transformers sorts by length within a call, so mixing long
+    chunks and short sentences costs far less padding than fixed slices do.
+    """
+    distinct = list(dict.fromkeys(texts))
+    vectors = dict(zip(distinct, embed(distinct)))
+    return [vectors[text] for text in texts]
 
 
 def _entry(record: DocumentRecord, path: Path | None = None) -> dict[str, Any]:

@@ -130,6 +130,22 @@ class EvidenceStore:
         metadatas = stored["metadatas"] or []
         return DocumentRecord.from_metadata(dict(metadatas[0])) if metadatas else None
 
+    def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
+        """The stored documents among these ids, in one lookup (a batch's files, not the whole library)."""
+        if not doc_ids:
+            return {}
+        stored = self._manifest.get(ids=list(dict.fromkeys(doc_ids)), include=["metadatas"])
+        records = (DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or [])
+        return {record.doc_id: record for record in records}
+
+    def documents_where(self, **fields: str) -> list[DocumentRecord]:
+        """Documents whose manifest fields equal these values (an indexed metadata lookup, e.g. sha256=...)."""
+        where: Any = {name: value for name, value in fields.items()}
+        if len(where) > 1:
+            where = {"$and": [{name: value} for name, value in fields.items()]}
+        stored = self._manifest.get(where=where, include=["metadatas"])
+        return [DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or []]
+
     def document_text(self, doc_id: str) -> str | None:
         """The verbatim text that every chunk and quote of this document points into."""
         stored = self._manifest.get(ids=[doc_id], include=["documents"])

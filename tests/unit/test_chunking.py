@@ -361,3 +361,17 @@ def test_chunk_sentences_drop_fragments_unless_nothing_else(paragraph: str, quot
     document = LoadedDocument(paragraph, "t", (Block("paragraph", 0, len(paragraph)),))
     chunk = Chunk(paragraph, 0, len(paragraph), None, None)
     assert [paragraph[start:end] for start, end in chunk_sentences(document, chunk)] == quotable
+
+
+def test_each_distinct_text_is_embedded_once_and_every_text_gets_its_vector() -> None:
+    from ingest.pipeline import embed_once
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(texts)
+        return [[float(len(text)), float(index)] for index, text in enumerate(texts)]
+
+    vectors = embed_once(embed, ["Back to top", "A finding.", "Back to top", "Another finding here."])
+    assert calls == [["Back to top", "A finding.", "Another finding here."]]  # one call, no repeats
+    assert vectors == [[11.0, 0.0], [10.0, 1.0], [11.0, 0.0], [21.0, 2.0]]
