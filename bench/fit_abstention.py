@@ -234,20 +234,31 @@ def row(name: str, results: list[tuple[np.ndarray, np.ndarray]], y: np.ndarray, 
     return f"| {name} | " + " | ".join(cells) + " |"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def collection_arguments(description: str, written: Path) -> argparse.Namespace:
+    """The command line shared by the fitting scripts: where the labelled sets' evidence comes from."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--home", action="append", default=[], help="NAME=PATH of an ingested store (copied)")
     parser.add_argument("--extra", type=Path, action="append", default=[], help="more real documents (realdocs)")
     parser.add_argument("--cache", type=Path, help="pickle of the collected evidence: read if present, else written")
-    parser.add_argument("--write", action="store_true", help=f"refit on everything and write {MODEL_FILE.name}")
-    args = parser.parse_args()
+    parser.add_argument("--write", action="store_true", help=f"refit on everything and write {written.name}")
+    return parser.parse_args()
+
+
+def collected(args: argparse.Namespace) -> list[Record]:
+    """The evidence for every labelled question: from --cache when it exists, else collected (and cached)."""
     if args.cache and args.cache.exists():
-        records = pickle.loads(args.cache.read_bytes())
-    else:
-        homes = {name: Path(path) for name, path in (pair.split("=", 1) for pair in args.home)}
-        records = collect(homes, args.extra)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(records))
+        records: list[Record] = pickle.loads(args.cache.read_bytes())
+        return records
+    homes = {name: Path(path) for name, path in (pair.split("=", 1) for pair in args.home)}
+    records = collect(homes, args.extra)
+    if args.cache:
+        args.cache.write_bytes(pickle.dumps(records))
+    return records
+
+
+def main() -> None:
+    args = collection_arguments(__doc__.splitlines()[0], MODEL_FILE)
+    records = collected(args)
     y = np.array([record.item.answerable for record in records], dtype=int)
     gold = np.array([record.gold_retrieved for record in records], dtype=int)
     corpus = np.array([record.corpus for record in records])

@@ -17,10 +17,8 @@ fitted feature sets, the shipped one among them; richer sets are computed here o
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import pickle
 import sys
 from pathlib import Path
 
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from fit_abstention import CORPORA, Record, collect  # noqa: E402
+from fit_abstention import CORPORA, Record, collected, collection_arguments  # noqa: E402
 
 from assistant.evaluation import hits  # noqa: E402
 from assistant.lexical import tokenize  # noqa: E402
@@ -97,19 +95,8 @@ def top1(questions: list[tuple[str, np.ndarray, np.ndarray]], columns: list[int]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", action="append", default=[], help="NAME=PATH of an already-ingested store")
-    parser.add_argument("--extra", action="append", type=Path, default=[], help="more real documents")
-    parser.add_argument("--cache", type=Path, help="pickle of the collected evidence: read if present, else written")
-    parser.add_argument("--write", action="store_true", help=f"refit the shipped features and write {MODEL_FILE.name}")
-    args = parser.parse_args()
-    if args.cache and args.cache.exists():
-        records = pickle.loads(args.cache.read_bytes())
-    else:
-        homes = dict(pair.split("=", 1) for pair in args.home)
-        records = collect({name: Path(path) for name, path in homes.items()}, args.extra)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(records))
+    args = collection_arguments(__doc__.splitlines()[0], MODEL_FILE)
+    records = collected(args)
     questions = table(records)
     counts = {name: sum(corpus == name for corpus, _, _ in questions) for name in CORPORA}
     print("top-1: share of questions whose best-scored sentence holds the answer, each corpus held out")
