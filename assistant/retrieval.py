@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -100,6 +101,7 @@ class HybridRetriever(BaseRetriever):
 
     _generation: str | None = PrivateAttr(default=None)
     _checked_at: float = PrivateAttr(default=-math.inf)
+    _pool: ThreadPoolExecutor = PrivateAttr(default_factory=lambda: ThreadPoolExecutor(4, "retrieval"))
     _sync_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def refresh(self, *, wait: bool = True) -> bool:
@@ -156,9 +158,13 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         doc_ids = doc_ids if doc_ids is not None else self.doc_ids
         vector = self.embed_query(query) if query_vector is None else query_vector
-        dense = self.store.nearest_chunks(vector.tolist(), self.candidates, doc_ids)
-        sentence_ids = self.store.chunks_of_nearest_sentences(vector.tolist(), self.candidates, doc_ids)
+        # the three rankers wait on Chroma and SQLite, which release the GIL: ask them at once
+        dense_job = self._pool.submit(self.store.nearest_chunks, vector.tolist(), self.candidates, doc_ids)
+        sentence_job = self._pool.submit(
+            self.store.chunks_of_nearest_sentences, vector.tolist(), self.candidates, doc_ids
+        )
         lexical_ids = self.lexical.search(self.query_tokens(query), self.candidates, doc_ids)
+        dense, sentence_ids = dense_job.result(), sentence_job.result()
         fused = reciprocal_rank_fusion([[record.chunk_id for record, _ in dense], sentence_ids, lexical_ids])
         if not fused:
             return []

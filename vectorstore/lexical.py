@@ -33,8 +33,11 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, chunks INTEGER NOT NULL, words INTEGER NOT NULL
 );
 """
+SCHEMA_VERSION = 1  # a file of another version is derived data of another shape: rebuilt from the store
 K1, B = 1.5, 0.75  # BM25's term-frequency saturation and length normalisation (Lucene's, as bm25s uses)
 RESCORED = 200  # FTS5's best matches re-scored with Lucene's BM25
+LARGE = 2000  # chunks from which a library is large: its commonest words stop choosing the candidates
+COMMON = 0.05  # ... a word in more than this share of chunks
 
 
 def stamp(record: DocumentRecord) -> str:
@@ -57,7 +60,12 @@ class LexicalIndex:
         with self._lock:
             if path is not None:
                 self._connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+            if self._connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self._connection.executescript(
+                    "DROP TABLE IF EXISTS vocabulary; DROP TABLE IF EXISTS chunks; DROP TABLE IF EXISTS documents;"
+                )
             self._connection.executescript(_SCHEMA)
+            self._connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._chunk_count, self._word_count = self._counts()
 
     # --- keeping in step with the store ----------------------------------------------------------------
@@ -113,8 +121,9 @@ class LexicalIndex:
         asked = [word for word in dict.fromkeys(words) if word.isalnum()]
         if not asked or limit <= 0 or not self._chunk_count:
             return []
+        idf = {word: self.idf(word) for word in asked}
         sql = "SELECT chunk_id, words FROM chunks WHERE chunks MATCH ?"
-        parameters: list[str | int] = [" OR ".join(f'"{word}"' for word in asked)]
+        parameters: list[str | int] = [" OR ".join(f'"{word}"' for word in self._choosing(asked, idf))]
         if doc_ids:
             sql += f" AND doc_id IN ({', '.join('?' * len(doc_ids))})"
             parameters.extend(doc_ids)
@@ -122,7 +131,6 @@ class LexicalIndex:
         parameters.append(max(limit, RESCORED))
         with self._lock:
             matches = self._connection.execute(sql, parameters).fetchall()
-        idf = {word: self.idf(word) for word in asked}
         average = self._word_count / self._chunk_count
         scored = []
         for chunk_id, text in matches:
@@ -131,6 +139,17 @@ class LexicalIndex:
             score = sum(idf[word] * counts[word] / (counts[word] + length_norm) for word in asked if word in counts)
             scored.append((-score, chunk_id))
         return [chunk_id for _, chunk_id in sorted(scored)[:limit]]
+
+    def _choosing(self, asked: list[str], idf: dict[str, float]) -> list[str]:
+        """The words whose matches become candidates. In a large library a word in over COMMON of the chunks
+        would make FTS5 score a large share of the library for a word that barely moves BM25; it still
+        counts when the candidates are re-scored. A small library, or a question of common words only,
+        keeps every word, so there the ranking stays exact."""
+        if self._chunk_count <= LARGE:
+            return asked
+        floor = math.log(1 + (1 - COMMON) / COMMON)  # the idf of a word in COMMON of the chunks
+        rare = [word for word in asked if idf[word] > floor]
+        return rare or asked
 
     def idf(self, word: str) -> float:
         """BM25's inverse document frequency over chunks; a word absent from the library weighs the most."""

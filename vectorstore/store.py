@@ -7,6 +7,7 @@ Keeping the manifest in Chroma (not a local file) means every app instance point
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -257,18 +258,29 @@ class EvidenceStore:
         ]
 
     def sentences_of(self, chunk_ids: Sequence[str]) -> list[tuple[SentenceRecord, list[float]]]:
-        """The quotable sentences of the given chunks with their vectors, in document order."""
-        if not chunk_ids:
-            return []
-        stored = self._sentences.get(
-            where={"chunk_id": {"$in": list(chunk_ids)}}, include=["documents", "metadatas", "embeddings"]
-        )
-        found = [
-            (_sentence(item_id, text, dict(metadata)), [float(value) for value in vector])
-            for item_id, text, metadata, vector in zip(
-                stored["ids"], stored["documents"] or [], stored["metadatas"] or [], _vectors(stored)
+        """The quotable sentences of the given chunks with their vectors, in document order.
+
+        Looked up by id ("<chunk id>#0", "#1", ...), a block of numbers at a time, which Chroma answers
+        several times faster than a metadata filter over every sentence of the library.
+        """
+        found: list[tuple[SentenceRecord, list[float]]] = []
+        pending, first = list(dict.fromkeys(chunk_ids)), 0
+        while pending:
+            numbers = range(first, first + _SENTENCE_ID_BLOCK)
+            stored = self._sentences.get(
+                ids=[f"{chunk_id}#{n}" for chunk_id in pending for n in numbers],
+                include=["documents", "metadatas", "embeddings"],
             )
-        ]
+            block = [
+                (_sentence(item_id, text, dict(metadata)), [float(value) for value in vector])
+                for item_id, text, metadata, vector in zip(
+                    stored["ids"], stored["documents"] or [], stored["metadatas"] or [], _vectors(stored)
+                )
+            ]
+            found += block
+            counts = Counter(sentence.chunk_id for sentence, _ in block)
+            pending = [chunk_id for chunk_id in pending if counts[chunk_id] == _SENTENCE_ID_BLOCK]  # may have more
+            first += _SENTENCE_ID_BLOCK
         return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
 
     def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
@@ -315,6 +327,7 @@ class EvidenceStore:
 
 
 _SENTENCES_PER_CHUNK = 8  # sentence hits asked for per chunk wanted: a good chunk has several close sentences
+_SENTENCE_ID_BLOCK = 16  # sentence ids asked for per chunk and call: most chunks have fewer sentences
 
 
 def _among(doc_ids: Sequence[str] | None) -> dict[str, Any] | None:

@@ -115,3 +115,30 @@ def test_the_index_persists_in_its_file_and_another_connection_sees_it(tmp_path:
 def test_words_fts5_would_read_as_syntax_find_nothing_and_break_nothing(index: LexicalIndex, words: list[str]) -> None:
     assert index.search(words, limit=5) == []
     assert index.chunk_count == 8
+
+
+def test_in_a_large_library_common_words_do_not_choose_the_candidates_but_still_score() -> None:
+    from vectorstore.lexical import LARGE
+
+    texts = {"big": [f"Care home visit number {n}." for n in range(LARGE)] + ["Care home dentists met weekly."]}
+    texts["big"].append("Dentists met weekly.")
+    lexical = LexicalIndex(tokenize)
+    lexical.sync([record("big")], chunks_of(texts))
+    found = lexical.search(tokenize("Did care home dentists meet?"), limit=3)
+    assert set(found[:2]) == {f"big:{LARGE}", f"big:{LARGE + 1}"}  # chosen by "dentists", not by "care home"
+    assert len(lexical.search(tokenize("care home"), limit=3)) == 3  # only common words: they still search
+
+
+def test_a_file_of_another_shape_is_rebuilt_not_a_crash(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "lexical.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE documents (doc_id TEXT PRIMARY KEY, stamp TEXT); INSERT INTO documents VALUES ('care', 'x');"
+    )
+    old.close()
+    index = LexicalIndex(tokenize, path)
+    assert index.chunk_count == 0
+    assert index.sync([record(doc_id) for doc_id in TEXTS], chunks_of(TEXTS)) == (3, 0)
+    assert index.search(tokenize("pharmacists"), limit=3) == ["ambulance:0"]
