@@ -284,7 +284,7 @@ class EvidenceStore:
         return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
 
     def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
-        """Every chunk with its vector, for the in-memory lexical and diversity index."""
+        """Every chunk with its vector: a full scan, for benchmarks and tests (never on a question)."""
         records: list[ChunkRecord] = []
         vectors: list[list[float]] = []
         for item_id, text, metadata, vector in _scan(self._chunks, self.client.get_max_batch_size()):
@@ -293,7 +293,7 @@ class EvidenceStore:
         return records, vectors
 
     def all_sentences(self) -> tuple[list[SentenceRecord], list[list[float]]]:
-        """Every quotable sentence with its vector, for scoring evidence without embedding."""
+        """Every quotable sentence with its vector: a full scan, for benchmarks and tests (never on a question)."""
         records: list[SentenceRecord] = []
         vectors: list[list[float]] = []
         for item_id, text, metadata, vector in _scan(self._sentences, self.client.get_max_batch_size()):
