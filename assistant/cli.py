@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as error:  # every failure reaches the user as one line, never a traceback
         message = " ".join(str(error).split()) or type(error).__name__
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {_printable(message)}", file=sys.stderr)
         return 1
+
+
+def _printable(text: str) -> str:
+    """Control characters but tabs escaped (`\\n`, `\\x1b`): a newline in a file name cannot break an error line
+    in two, and a terminal code in a file name or a document never reaches the user's terminal."""
+    return "".join(
+        char.encode("unicode_escape").decode() if unicodedata.category(char) == "Cc" and char != "\t" else char
+        for char in text
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", help="remove a document and its chunks")
     remove.add_argument("doc_id")
     remove.set_defaults(handler=_remove)
+
+    doctor = commands.add_parser("doctor", help="check the store for leftovers of killed writes (and --repair them)")
+    doctor.add_argument("--repair", action="store_true", help="delete leftovers; remove documents missing rows")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=_doctor)
 
     serve = commands.add_parser("serve", help="start the web UI")
     serve.add_argument("--host", default=None)
@@ -101,11 +116,14 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
         for outcome in ("added", "updated", "unchanged", "removed"):
             for entry in result[outcome]:
                 print(
-                    f"{outcome:<9} {entry['doc_id']}  ({entry['chunks']} chunks, v{entry['version']})  {entry['title']}"
+                    _printable(
+                        f"{outcome:<9} {entry['doc_id']}  ({entry['chunks']} chunks, v{entry['version']})  "
+                        f"{entry['title']}"
+                    )
                 )
         print(f"{result['chunks']} chunks in store; {result['seconds']:.1f} s")
     for failure in result["failed"]:
-        print(f"failed: {failure['path']}: {failure['error']}", file=sys.stderr)
+        print(_printable(f"failed: {failure['path']}: {failure['error']}"), file=sys.stderr)
     return 1 if result["failed"] else 0
 
 
@@ -126,7 +144,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         try:
             result = one(line)
         except ValueError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_printable(str(error))}", file=sys.stderr)
             status = 1
             continue
         print(json.dumps(result, ensure_ascii=False) if args.json else _render(result) + "\n", flush=True)
@@ -141,7 +159,7 @@ def _render(result: dict[str, Any]) -> str:
         )
         lines.append(f"[{citation['n']}] {citation['title']} ({citation['source']}{'; ' + where if where else ''})")
         lines.append(f'    "{citation["quote"]}"')
-    return "\n".join(lines).rstrip()
+    return "\n".join(_printable(line) for line in "\n".join(lines).rstrip().split("\n"))
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -168,15 +186,42 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
     if not records:
         print("no documents; add some with `evidence ingest PATH`")
     for record in records:
-        print(f"{record.doc_id}  v{record.version}  {record.chunks} chunks  {record.ingested_at}  {record.title}")
+        print(
+            _printable(
+                f"{record.doc_id}  v{record.version}  {record.chunks} chunks  {record.ingested_at}  {record.title}"
+            )
+        )
     return 0
 
 
 def _remove(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.store().remove_document(args.doc_id):
-        raise UsageError(f"no document with id '{args.doc_id}' (see `evidence docs`)")
+    with settings.writer_lock():
+        if not settings.store().remove_document(args.doc_id):
+            raise UsageError(f"no document with id '{args.doc_id}' (see `evidence docs`)")
     print(f"removed {args.doc_id}")
     return 0
+
+
+def _doctor(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when the store is consistent (after repair, with --repair), 1 when problems remain."""
+    from vectorstore.consistency import inspect, repair
+
+    store = settings.store()
+    with settings.writer_lock():  # a writer's half-done version is not a problem to report
+        findings = inspect(store)
+        removed = repair(store, findings) if args.repair and not findings.ok() else []
+        after = inspect(store) if args.repair else findings
+    if args.json:
+        result = {"found": findings.as_dict(), "repaired": args.repair, "ok": after.ok()}
+        result["removed"] = [{"doc_id": record.doc_id, "path": record.path} for record in removed]
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"found: {findings.summary()}")
+        for record in removed:
+            print(f"removed {record.doc_id}, whose rows were missing: re-ingest {record.path}")
+        if args.repair:
+            print(f"after repair: {after.summary()}")
+    return 0 if after.ok() else 1
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +32,7 @@ from ingest.pipeline import Ingester, IngestReport, Progress
 from vectorstore.store import DocumentRecord
 
 MODES = ("extractive", "llm")
+_TERMINAL_CODE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # colour and cursor codes, as in `\x1b[31m`
 WARM_UP_QUESTION = "What did the reviews find?"
 
 
@@ -63,16 +66,22 @@ class EvidenceAssistant:
         progress: Progress | None = None,
         display_names: dict[Path, str] | None = None,
     ) -> IngestReport:
-        ingester = Ingester(self.store, max_bytes=int(self.settings.max_file_mb * 1024 * 1024))
+        ingester = Ingester(
+            self.store,
+            max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+            max_chars=self.settings.max_text_chars,
+            writer_lock=self.settings.writer_lock,
+        )
         report = ingester.ingest(paths, prune=prune, progress=progress, display_names=display_names)
         self.retriever.refresh()  # bring BM25 in step now, not on the next question
         return report
 
     def remove(self, doc_id: str) -> DocumentRecord | None:
         """Remove a document and its chunks; the removed record, or None when there was none."""
-        record = self.store.document(doc_id)
-        if record is None or not self.store.remove_document(doc_id):
-            return None
+        with self.settings.writer_lock():
+            record = self.store.document(doc_id)
+            if record is None or not self.store.remove_document(doc_id):
+                return None
         self.retriever.refresh()
         return record
 
@@ -174,8 +183,11 @@ def coverage(weights: dict[str, float], tokens: set[str]) -> float:
 
 
 def validate_question(question: str, max_chars: int = 2000) -> str:
-    cleaned = " ".join((question or "").split())
-    if not cleaned:
+    """The question on one line, without terminal codes or control characters (NUL, ESC): pasted junk is
+    neither searched for nor echoed back. Nothing visible left (only zero-width or direction marks) is empty."""
+    text = _TERMINAL_CODE.sub(" ", question or "")
+    cleaned = " ".join("".join(" " if unicodedata.category(char) == "Cc" else char for char in text).split())
+    if all(unicodedata.category(char) == "Cf" for char in cleaned):
         raise QuestionError("the question is empty")
     if len(cleaned) > max_chars:
         raise QuestionError(f"the question is {len(cleaned)} characters; keep it under {max_chars}")

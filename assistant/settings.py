@@ -11,12 +11,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
     import chromadb
+    from filelock import FileLock
     from langchain_core.language_models import BaseChatModel
 
     from assistant.vocabulary import Glossary
     from vectorstore.embeddings import LocalEmbeddings
     from vectorstore.lexical import LexicalIndex
     from vectorstore.store import EvidenceStore
+
+
+WRITER_WAIT_SECONDS = 600  # a writer waits this long for another's batch before giving up with an error
 
 
 class Settings(BaseSettings):
@@ -45,6 +49,11 @@ class Settings(BaseSettings):
     )
     glossary_file: FilePath | None = Field(default=None, description="Equivalent-terms file; unset = bundled glossary.")
     max_file_mb: float = Field(default=50.0, gt=0, description="Largest file ingest accepts.")
+    max_text_chars: int = Field(
+        default=3_000_000,
+        gt=0,
+        description="Most text one file may hold (about 1,500 pages); larger files are refused.",
+    )
 
     @cached_property
     def _embeddings(self) -> LocalEmbeddings:
@@ -88,12 +97,21 @@ class Settings(BaseSettings):
         from assistant.lexical import tokenize
         from vectorstore.lexical import LexicalIndex
 
+        return LexicalIndex(tokenize, self._local_file("lexical", "sqlite3"))
+
+    def writer_lock(self) -> FileLock:
+        """The lock that serialises writers to the store across processes on this host (one file per
+        store, beside the lexical index). Writers on other hosts of a shared server: docs/deploy.md."""
+        from filelock import FileLock
+
+        return FileLock(self._local_file("writer", "lock"), timeout=WRITER_WAIT_SECONDS)
+
+    def _local_file(self, kind: str, suffix: str) -> Path:
+        """A file in EVIDENCE_HOME that belongs to this store: the embedded one, or a server's collection."""
         self.home.mkdir(parents=True, exist_ok=True)
         if self.chroma_host:
-            name = f"lexical-{self.chroma_host}-{self.chroma_port}-{self.collection}.sqlite3"
-        else:
-            name = f"lexical-{self.collection}.sqlite3"
-        return LexicalIndex(tokenize, self.home / name)
+            return self.home / f"{kind}-{self.chroma_host}-{self.chroma_port}-{self.collection}.{suffix}"
+        return self.home / f"{kind}-{self.collection}.{suffix}"
 
     def llm_available(self) -> bool:
         return self.llm != "none"

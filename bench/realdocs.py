@@ -50,8 +50,10 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
     """Does text[start:end] begin at a sentence start and end at a sentence end (see module doc)?"""
     before = text[max(0, start - 80) : start].rstrip(" \t")
     unbulleted = _BULLET_MARKER.sub("", before)
-    block_start = (before == "" and start <= 80) or before.endswith("\n\n") or (
-        unbulleted != before and unbulleted.rstrip(" \t").endswith("\n")
+    block_start = (
+        (before == "" and start <= 80)
+        or before.endswith("\n\n")
+        or (unbulleted != before and unbulleted.rstrip(" \t").endswith("\n"))
     )
     after_punctuation = bool(_AFTER_SENTENCE.search(before.rstrip()))
     starts_well = block_start or (after_punctuation and not text[start : start + 1].islower())
@@ -107,9 +109,7 @@ def main() -> None:
         print(f"ingested {len(report.added)} documents from {', '.join(map(str, folders))} in {report.seconds:.1f} s")
         for failure in report.failed:
             print(f"  failed: {Path(failure['path']).name}: {failure['error']}")
-        furniture = {
-            path.name: pdf_furniture(path.read_bytes()) for folder in folders for path in folder.glob("*.pdf")
-        }
+        furniture = {path.name: pdf_furniture(path.read_bytes()) for folder in folders for path in folder.glob("*.pdf")}
         store = assistant.store
         texts = {record.doc_id: store.document_text(record.doc_id) or "" for record in store.documents()}
         assistant.warm_up()

@@ -132,7 +132,7 @@ def build_library(store: EvidenceStore, target: int, shared: Path, noise: float,
         text = "\n\n".join(texts)  # the document text every offset points into
         starts = np.cumsum([0] + [len(chunk) + 2 for chunk in texts]).tolist()
         chunks = [Chunk(chunk, start, start + len(chunk), None, None) for chunk, start in zip(texts, starts)]
-        ids = chunk_ids(doc_id, chunks)
+        ids = chunk_ids(doc_id, chunks, 1)
         records = [
             ChunkRecord(i, doc_id, title, source, c.text, c.start, c.end, None, None) for i, c in zip(ids, chunks)
         ]

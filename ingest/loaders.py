@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,10 @@ from ingest.structure import (
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _CONTROL_TOLERANCE = 0.01
+# A DOCX is a zip: python-docx reads every part into memory and parses the XML whole. A real report unpacks to
+# a few MB; a zip bomb to hundreds of MB or more (20 MB of document XML took python-docx 20 s and 450 MB).
+_DOCX_MAX_UNPACKED_MB = 200
+_DOCX_MAX_MARKUP_MB = 50  # the XML parts: all but word/media/
 
 
 def load_document(path: Path, data: bytes) -> LoadedDocument:
@@ -117,6 +122,7 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     import docx
     from docx.table import Table
 
+    _check_unpacked_size(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as error:  # zipfile, lxml and python-docx each raise their own kinds
@@ -158,6 +164,28 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     text = builder.text()
     title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
     return LoadedDocument(text, title, tuple(builder.blocks))
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip bomb before python-docx inflates it: first by the sizes the archive declares, then by
+    reading each part in 1 MB steps, so a part that inflates past its declared size fails its CRC check here
+    instead of being inflated whole in one call (zipfile's read-all does that, then cuts it to size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            total = sum(member.file_size for member in members) / 1e6
+            markup = sum(member.file_size for member in members if not member.filename.startswith("word/media/"))
+            for size, limit in ((total, _DOCX_MAX_UNPACKED_MB), (markup / 1e6, _DOCX_MAX_MARKUP_MB)):
+                if size > limit:
+                    raise LoadError(f"DOCX would unpack to {size:.0f} MB, over the {limit} MB limit (a zip bomb?)")
+            for member in members:
+                with archive.open(member) as part:
+                    while part.read(1 << 20):
+                        pass
+    except LoadError:
+        raise
+    except Exception as error:  # BadZipFile (not a zip, bad CRC), encrypted parts, a damaged directory
+        raise LoadError(f"not a readable DOCX ({one_line(error)})") from None
 
 
 _READERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {

@@ -1,7 +1,8 @@
 """Ingest files into the store idempotently: unchanged content costs no embedding work.
 
 Each file is read, chunked and embedded before anything is written, so a file that fails
-leaves the store exactly as it was and the rest of the batch carries on.
+leaves the store exactly as it was and the rest of the batch carries on. A document is its
+source name: a title never merges or replaces anything.
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ingest.chunking import Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
+from ingest.structure import LoadedDocument
 from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, SentenceRecord
 
 Progress = Callable[[int, int, str], None]
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_CHARS = 3_000_000  # about 1,500 pages; bench/ingest.py times how long a text this size takes
+EMBED_GROUP_TEXTS = 4096  # texts (chunks and sentences) embedded in one pass, across files
 
 
 @dataclass
@@ -53,14 +58,15 @@ def doc_id_for(name: str) -> str:
     return f"{slug[:70].strip('-') or 'doc'}-{digest}"
 
 
-def chunk_ids(doc_id: str, chunks: Sequence[Chunk]) -> list[str]:
-    """Ids that depend only on a chunk's content and section, so unchanged findings keep them."""
+def chunk_ids(doc_id: str, chunks: Sequence[Chunk], version: int) -> list[str]:
+    """Ids from the document's version and each chunk's content and section: within a version an
+    unchanged finding keeps its id, and two versions never share a row."""
     seen: Counter[str] = Counter()
     ids = []
     for chunk in chunks:
         digest = hashlib.sha256(f"{chunk.section or ''}\x1f{chunk.text}".encode()).hexdigest()[:16]
         seen[digest] += 1
-        ids.append(f"{doc_id}:{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else ""))
+        ids.append(f"{doc_id}:v{version}:{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else ""))
     return ids
 
 
@@ -88,7 +94,10 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str
             files.append(path)
         else:
             missing.append({"path": str(path), "error": "no such file or folder"})
-    return list(dict.fromkeys(files)), missing
+    unique: dict[Path, Path] = {}
+    for file in files:  # one file named two ways (`a/../b.txt`, a symlink) is one file
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values()), missing
 
 
 def _is_project_file(relative: Path) -> bool:
@@ -96,12 +105,39 @@ def _is_project_file(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts) or relative.stem.isupper()
 
 
-class Ingester:
-    """Runs one ingest batch against a store."""
+@dataclass
+class _Prepared:
+    """A file read, chunked and split into sentences, waiting for its vectors and its write."""
 
-    def __init__(self, store: EvidenceStore, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    path: Path
+    name: str
+    doc_id: str
+    sha256: str
+    document: LoadedDocument | None  # None: the same content as an earlier file of the batch
+    chunks: list[Chunk] = field(default_factory=list)
+    sentence_spans: list[list[tuple[int, int]]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # what gets embedded: every chunk, then every sentence
+
+
+class Ingester:
+    """Runs one ingest batch against a store.
+
+    Files are read and chunked one by one, embedded together a group of files at a time (one encode
+    pass, each distinct text once), then written one document at a time while holding the writers'
+    lock, so concurrent ingests never interleave their writes to one document."""
+
+    def __init__(
+        self,
+        store: EvidenceStore,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        writer_lock: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> None:
         self.store = store
         self.max_bytes = max_bytes
+        self.max_chars = max_chars
+        self.writer_lock = writer_lock
 
     def ingest(
         self,
@@ -114,11 +150,15 @@ class Ingester:
         """Ingest files and folders; `display_names` gives uploads their original file names."""
         started = time.perf_counter()
         report = IngestReport()
+        with self.writer_lock():
+            self.store.recover()  # what a killed run left half-written
         files, report.failed = collect_files(paths)
-        names = {path: (display_names or {}).get(path, path.name) for path in files}
+        names = {path: _file_name((display_names or {}).get(path, path.name)) or path.name for path in files}
         stored = self.store.documents_by_id([doc_id_for(name) for name in names.values()])
         seen: set[str] = set()
         batch_ids: dict[str, Path] = {}
+        batch_hashes: set[str] = set()
+        group: list[_Prepared] = []
         for position, path in enumerate(files):
             name = names[path]
             if progress:
@@ -132,87 +172,129 @@ class Ingester:
             batch_ids[doc_id] = path
             seen.add(doc_id)
             try:
-                outcome, entry = self._ingest_file(path, name, doc_id, stored.get(doc_id))
+                prepared = self._prepare(path, name, doc_id, stored.get(doc_id), batch_hashes)
             except (LoadError, OSError) as error:
                 report.failed.append({"path": str(path), "error": _one_line(error)})
                 continue
-            seen.add(entry["doc_id"])
-            getattr(report, outcome).append(entry)
+            if isinstance(prepared, dict):  # unchanged: nothing to embed or write
+                seen.add(prepared["doc_id"])
+                report.unchanged.append(prepared)
+                continue
+            batch_hashes.add(prepared.sha256)
+            group.append(prepared)
+            if sum(len(item.texts) for item in group) >= EMBED_GROUP_TEXTS:
+                self._store_group(group, report, seen)
+                group = []
+        self._store_group(group, report, seen)
         if prune:
-            for record in self.store.documents():
-                if record.doc_id not in seen:
-                    self.store.remove_document(record.doc_id)
-                    report.removed.append(_entry(record))
+            with self.writer_lock():
+                for record in self.store.documents():
+                    if record.doc_id not in seen:
+                        self.store.remove_document(record.doc_id)
+                        report.removed.append(_entry(record))
         if progress:
             progress(len(files), len(files), "done")
         report.chunks = self.store.chunk_count()
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _ingest_file(
-        self, path: Path, name: str, doc_id: str, existing: DocumentRecord | None
-    ) -> tuple[str, dict[str, Any]]:
-        """`existing`: the stored document of this id, looked up with the rest of the batch."""
+    def _prepare(
+        self, path: Path, name: str, doc_id: str, existing: DocumentRecord | None, batch_hashes: set[str]
+    ) -> _Prepared | dict[str, Any]:
+        """Read and chunk a file, or its report entry when its content is already stored."""
         size = path.stat().st_size
         if size > self.max_bytes:
             raise LoadError(f"file is {size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit")
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
         if existing is not None and existing.sha256 == sha256:
-            return "unchanged", _entry(existing, path)
+            return _entry(existing, path)
         duplicate = next(iter(self.store.documents_where(sha256=sha256)), None)
         if duplicate is not None:
-            return "unchanged", _entry(duplicate, path)
+            return _entry(duplicate, path)
+        if sha256 in batch_hashes:  # an earlier file of this batch, not written yet: resolved at the write
+            return _Prepared(path, name, doc_id, sha256, None)
 
         document = load_document(Path(name), data)
+        if len(document.text) > self.max_chars:
+            raise LoadError(
+                f"text is {len(document.text):,} characters, over the {self.max_chars:,}-character limit "
+                "(EVIDENCE_MAX_TEXT_CHARS)"
+            )
         chunks = chunk_document(document, boilerplate_blocks(document.text, document.blocks))
         if not chunks:
             raise LoadError("no findings left after removing navigation and contents text")
-        ids = chunk_ids(doc_id, chunks)
-        sentences = [
-            SentenceRecord(f"{chunk_id}#{number}", chunk_id, doc_id, document.text[start:end], start, end)
-            for chunk_id, chunk in zip(ids, chunks)
-            for number, (start, end) in enumerate(chunk_sentences(document, chunk))
-        ]
-        vectors = embed_once(
-            self.store.embeddings.embed_documents,
-            [embedding_text(chunk) for chunk in chunks] + [sentence.text for sentence in sentences],
-        )
+        spans = [chunk_sentences(document, chunk) for chunk in chunks]
+        texts = [embedding_text(chunk) for chunk in chunks]
+        texts += [document.text[start:end] for chunk_spans in spans for start, end in chunk_spans]
+        return _Prepared(path, name, doc_id, sha256, document, chunks, spans, texts)
 
-        same_title = next(
-            (record for record in self.store.documents_where(title=document.title) if record.doc_id != doc_id), None
+    def _store_group(self, group: Sequence[_Prepared], report: IngestReport, seen: set[str]) -> None:
+        """Embed a group of files in one pass, then write them one by one; a store error fails one file."""
+        vectors = iter(
+            embed_once(self.store.embeddings.embed_documents, [text for item in group for text in item.texts])
         )
-        previous = existing or same_title
+        for item in group:
+            file_vectors = [next(vectors) for _ in item.texts]
+            try:
+                with self.writer_lock():
+                    outcome, entry = self._write(item, file_vectors)
+            except LoadError as error:
+                report.failed.append({"path": str(item.path), "error": _one_line(error)})
+                continue
+            except Exception as error:  # the store (a server gone away, a full disk): this file only
+                report.failed.append({"path": str(item.path), "error": f"could not store: {_message(error)}"})
+                continue
+            seen.add(entry["doc_id"])
+            getattr(report, outcome).append(entry)
+
+    def _write(self, item: _Prepared, vectors: Sequence[list[float]]) -> tuple[str, dict[str, Any]]:
+        """Store one prepared file as the next version of its document. Runs under the writers' lock, so
+        the stored state it decides on cannot change under it."""
+        existing = self.store.document(item.doc_id)
+        if existing is not None and existing.sha256 == item.sha256:
+            return "unchanged", _entry(existing, item.path)
+        duplicate = next(iter(self.store.documents_where(sha256=item.sha256)), None)
+        if duplicate is not None:
+            return "unchanged", _entry(duplicate, item.path)
+        if item.document is None:
+            raise LoadError("same content as another file of this batch, which was not stored")
+        document = item.document
+        version = existing.version + 1 if existing else 1
+        ids = chunk_ids(item.doc_id, item.chunks, version)
+        sentences = [
+            SentenceRecord(f"{chunk_id}#{number}", chunk_id, item.doc_id, document.text[start:end], start, end)
+            for chunk_id, spans in zip(ids, item.sentence_spans)
+            for number, (start, end) in enumerate(spans)
+        ]
         record = DocumentRecord(
-            doc_id=doc_id,
+            doc_id=item.doc_id,
             title=document.title,
-            source=name,
-            path=str(path.resolve()),
-            sha256=sha256,
-            chunks=len(chunks),
-            version=previous.version + 1 if previous else 1,
+            source=item.name,
+            path=str(item.path.resolve()),
+            sha256=item.sha256,
+            chunks=len(item.chunks),
+            version=version,
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         records = [
             ChunkRecord(
                 chunk_id=chunk_id,
-                doc_id=doc_id,
+                doc_id=item.doc_id,
                 title=document.title,
-                source=name,
+                source=item.name,
                 text=chunk.text,
                 start=chunk.start,
                 end=chunk.end,
                 section=chunk.section,
                 page=chunk.page,
             )
-            for chunk_id, chunk in zip(ids, chunks)
+            for chunk_id, chunk in zip(ids, item.chunks)
         ]
         self.store.put_document(
             record, document.text, records, vectors[: len(records)], sentences, vectors[len(records) :]
         )
-        if same_title is not None and existing is None:
-            self.store.remove_document(same_title.doc_id)  # a revised file under a new name
-        return ("updated" if previous else "added"), _entry(record, path)
+        return ("updated" if existing else "added"), _entry(record, item.path)
 
 
 def embed_once(embed: Callable[[list[str]], list[list[float]]], texts: Sequence[str]) -> list[list[float]]:
@@ -222,6 +304,8 @@ def embed_once(embed: Callable[[list[str]], list[list[float]]], texts: Sequence[
     chunks and short sentences costs far less padding than fixed slices do.
     """
     distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return []
     vectors = dict(zip(distinct, embed(distinct)))
     return [vectors[text] for text in texts]
 
@@ -236,7 +320,17 @@ def _entry(record: DocumentRecord, path: Path | None = None) -> dict[str, Any]:
     }
 
 
+def _file_name(name: str) -> str:
+    """An upload's name without any folders it claims (`../../etc/passwd.txt` -> `passwd.txt`)."""
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
 def _one_line(error: BaseException) -> str:
+    """A loader's or the file system's error, for the report."""
     if isinstance(error, OSError):
         return f"cannot read file ({error.strerror or type(error).__name__})"
-    return " ".join(str(error).split())[:200]
+    return _message(error)
+
+
+def _message(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__

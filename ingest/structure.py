@@ -119,9 +119,12 @@ _MD_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _MD_ITEM = re.compile(r"([ \t]*)(?:([-*+•◦▪‣●])|(\d{1,9})[.)])[ \t]+\S")
 _MD_HTML = re.compile(
     r" {0,3}<(?:!--|/?(?:div|p|img|br|hr|table|details|summary|section|center|picture|source|figure|iframe|script"
-    r"|style|pre|h[1-6]|ul|ol|li|video|svg|object|embed)\b)",
+    r"|style|pre|textarea|noscript|template|h[1-6]|ul|ol|li|video|svg|object|embed)\b)",
     re.IGNORECASE,
 )
+# Raw-text elements run to their closing tag, blank lines and all (CommonMark HTML block type 1, plus the
+# elements whose content a page never shows): code or hidden text after a blank line is not prose to quote.
+_MD_RAW_HTML = re.compile(r" {0,3}<(script|style|pre|textarea|iframe|noscript|template)\b", re.IGNORECASE)
 _MD_TABLE_RULE = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _MD_MEDIA_ONLY = re.compile(  # images, badges, comments and link definitions with no prose around them
     r"(?:\s*(?:\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?|<!--.*?-->|\[[^\]]+\]:[ \t]*\S+[^\n]*))+\s*", re.S
@@ -399,8 +402,13 @@ def segment_markdown(text: str) -> list[Block]:
             continue
         if _MD_HTML.match(content):
             end = index
+            raw = _MD_RAW_HTML.match(content)
             if content.lstrip().startswith("<!--"):
                 while end < len(lines) and "-->" not in text[line.start : lines[end - 1].end]:
+                    end += 1
+            elif raw:
+                closing = f"</{raw.group(1).lower()}"
+                while end < len(lines) and closing not in lines[end - 1].text(text).lower():
                     end += 1
             else:
                 while end < len(lines) and not lines[end].blank:

@@ -70,16 +70,17 @@ class LexicalIndex:
 
     # --- keeping in step with the store ----------------------------------------------------------------
     def sync(
-        self, documents: Sequence[DocumentRecord], chunks_of: Callable[[str], Sequence[ChunkRecord]]
+        self, documents: Sequence[DocumentRecord], chunks_of: Callable[[DocumentRecord], Sequence[ChunkRecord]]
     ) -> tuple[int, int]:
         """Re-index the documents whose stamp changed and drop those no longer stored: (indexed, dropped)."""
-        wanted = {record.doc_id: stamp(record) for record in documents}
+        records = {record.doc_id: record for record in documents}
+        wanted = {doc_id: stamp(record) for doc_id, record in records.items()}
         with self._lock:
             held = dict(self._connection.execute("SELECT doc_id, stamp FROM documents").fetchall())
         changed = [doc_id for doc_id, value in wanted.items() if held.get(doc_id) != value]
         gone = [doc_id for doc_id in held if doc_id not in wanted]
         for doc_id in changed:
-            rows = [(self._words(chunk), chunk.chunk_id, doc_id) for chunk in chunks_of(doc_id)]
+            rows = [(self._words(chunk), chunk.chunk_id, doc_id) for chunk in chunks_of(records[doc_id])]
             self._replace(doc_id, rows, wanted[doc_id])
         for doc_id in gone:
             self._replace(doc_id, [], None)

@@ -2,6 +2,12 @@
 
 Keeping the manifest in Chroma (not a local file) means every app instance pointed at the same
 `chroma run` server sees the same documents.
+
+Writes are versioned. Every chunk and sentence row carries its document's version; a new version is
+written beside the current one, the manifest entry switches to it in one upsert, and the other versions'
+rows are deleted after. Readers keep only rows of the version the manifest names, so a question never sees
+half a document, and a writer killed at any point leaves rows that `recover` deletes: a pending marker in
+the manifest names each document a writer had begun to change.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ from langchain_core.embeddings import Embeddings
 
 _MANIFEST_VECTOR = [1.0]  # the manifest collection is looked up by id and filter, never by similarity
 _GENERATION_ID = "__generation__"  # a manifest entry whose token changes with every write to the store
+_SCHEMA_ID = "__schema__"  # a manifest entry naming the store's layout, for migrating older stores
+_PENDING = "__pending__:"  # + doc id: a manifest entry that says a writer is changing that document
+_INTERNAL = "__"  # manifest ids that are not documents start with this
+SCHEMA = 2  # 2: rows carry their document's version
 # Dense search goes through Chroma's HNSW index; bench/scale.py measures these settings' recall against
 # exact search (a wide beam and 32 links per node keep small stores from leaving a chunk unreachable).
 _VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}}
@@ -100,6 +110,9 @@ class EvidenceStore:
             f"{namespace}_sentences", configuration=_VECTOR_INDEX, embedding_function=None
         )
         self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
+        self._versions: dict[str, int | None] = {}  # doc id -> current version, as of `_versions_token`
+        self._versions_token: str | None = None
+        self._migrate()
 
     # --- manifest -------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:
@@ -108,7 +121,7 @@ class EvidenceStore:
         records = [
             DocumentRecord.from_metadata(dict(metadata))
             for item_id, metadata in zip(stored["ids"], stored["metadatas"] or [])
-            if item_id != _GENERATION_ID
+            if not item_id.startswith(_INTERNAL)
         ]
         return sorted(records, key=lambda record: (record.title.lower(), record.doc_id))
 
@@ -116,7 +129,10 @@ class EvidenceStore:
         """A token that changes whenever any process adds, revises or removes a document: one lookup by id."""
         stored = self._manifest.get(ids=[_GENERATION_ID], include=["metadatas"])
         metadatas = stored["metadatas"] or []
-        return str(metadatas[0]["token"]) if metadatas else ""
+        token = str(metadatas[0]["token"]) if metadatas else ""
+        if token != self._versions_token:
+            self._versions, self._versions_token = {}, token
+        return token
 
     def _next_generation(self) -> None:
         """Written after the data it announces, so a reader that sees the new token finds the new data."""
@@ -153,7 +169,7 @@ class EvidenceStore:
         documents = stored["documents"] or []
         return documents[0] if documents else None
 
-    # --- writes ---------------------------------------------------------------------------
+    # --- writes ----------------------------------------------------------------------------
     def put_document(
         self,
         record: DocumentRecord,
@@ -163,22 +179,26 @@ class EvidenceStore:
         sentences: Sequence[SentenceRecord],
         sentence_vectors: Sequence[Sequence[float]],
     ) -> None:
-        """Store a document's chunks and sentences, then drop whatever of it is no longer current."""
-        self._replace(
+        """Store a new version of a document (chunk and sentence ids must name `record.version`), switch
+        the manifest to it, then delete every other version's rows. Rows a killed writer left of this
+        same version are deleted first."""
+        self.settle(record.doc_id)
+        self._begin(record.doc_id)
+        version = {"version": record.version}
+        self._add(
             self._chunks,
-            record.doc_id,
             [chunk.chunk_id for chunk in chunks],
             [chunk.text for chunk in chunks],
-            [chunk.metadata() for chunk in chunks],
+            [chunk.metadata() | version for chunk in chunks],
             chunk_vectors,
         )
-        self._replace(
+        self._add(
             self._sentences,
-            record.doc_id,
             [sentence.sentence_id for sentence in sentences],
             [sentence.text for sentence in sentences],
             [
                 {"doc_id": sentence.doc_id, "chunk_id": sentence.chunk_id, "start": sentence.start, "end": sentence.end}
+                | version
                 for sentence in sentences
             ],
             sentence_vectors,
@@ -190,16 +210,112 @@ class EvidenceStore:
             embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
         )
         self._next_generation()
+        self.settle(record.doc_id)
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document and all its chunks; False when there was no such document."""
         if self.document(doc_id) is None:
             return False
-        self._chunks.delete(where={"doc_id": doc_id})
-        self._sentences.delete(where={"doc_id": doc_id})
+        self._begin(doc_id)
         self._manifest.delete(ids=[doc_id])
         self._next_generation()
+        self.settle(doc_id)
         return True
+
+    def pending(self) -> list[str]:
+        """Documents a writer began to change and did not finish (a killed run), by doc id."""
+        stored = self._manifest.get(where={"kind": "pending"}, include=["metadatas"])
+        return [str(metadata["doc_id"]) for metadata in stored["metadatas"] or []]
+
+    def recover(self) -> list[str]:
+        """Finish what killed writers left: delete the rows of every version but the current one of each
+        pending document. Only a writer holding the writers' lock may call it. The doc ids settled."""
+        doc_ids = self.pending()
+        for doc_id in doc_ids:
+            self.settle(doc_id)
+        return doc_ids
+
+    def settle(self, doc_id: str) -> None:
+        """Delete the rows of a document that are not of its current version (all of them when it is not
+        in the manifest), then its pending marker."""
+        current = self.document(doc_id)
+        stale: Any = {"doc_id": doc_id}
+        if current is not None:
+            stale = {"$and": [stale, {"version": {"$ne": current.version}}]}
+        self._sentences.delete(where=stale)
+        self._chunks.delete(where=stale)
+        self._manifest.delete(ids=[_PENDING + doc_id])
+
+    def delete_sentences(self, sentence_ids: Sequence[str]) -> None:
+        """Delete sentence rows by id (those `evidence doctor` found without their chunk)."""
+        if sentence_ids:
+            self._sentences.delete(ids=list(sentence_ids))
+
+    def _begin(self, doc_id: str) -> None:
+        """Mark a document as being changed, before its first row is written."""
+        self._manifest.upsert(
+            ids=[_PENDING + doc_id],
+            metadatas=[{"kind": "pending", "doc_id": doc_id}],
+            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+        )
+
+    def _add(
+        self,
+        collection: Any,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+        vectors: Sequence[Sequence[float]],
+    ) -> None:
+        size = self.client.get_max_batch_size()
+        for start in range(0, len(ids), size):
+            stop = start + size
+            collection.upsert(
+                ids=ids[start:stop],
+                documents=texts[start:stop],
+                metadatas=metadatas[start:stop],
+                embeddings=[list(vector) for vector in vectors[start:stop]],
+            )
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older release to this layout: rows of schema 1 carry no version,
+        and get their document's current one. Safe to run by several processes at once."""
+        stored = self._manifest.get(ids=[_SCHEMA_ID], include=["metadatas"])
+        if stored["metadatas"] and int(str(stored["metadatas"][0]["schema"])) >= SCHEMA:
+            return
+        versions = {record.doc_id: record.version for record in self.documents()}
+        for collection in (self._chunks, self._sentences):
+            unversioned = [
+                (item_id, versions[metadata["doc_id"]])
+                for item_id, metadata in _scan_metadata(collection, self.client.get_max_batch_size())
+                if "version" not in metadata and metadata.get("doc_id") in versions
+            ]
+            for start in range(0, len(unversioned), self.client.get_max_batch_size()):
+                page = unversioned[start : start + self.client.get_max_batch_size()]
+                collection.update(
+                    ids=[item_id for item_id, _ in page], metadatas=[{"version": version} for _, version in page]
+                )
+        self._manifest.upsert(
+            ids=[_SCHEMA_ID],
+            metadatas=[{"schema": SCHEMA}],
+            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+        )
+
+    # --- which rows are current ---------------------------------------------------------------------
+    def _current(self, metadatas: Sequence[Any]) -> list[bool]:
+        """Whether each row is of its document's current version. Versions are cached until the
+        generation token moves; a row newer than the cache makes its document be looked up again."""
+        rows = [(str(metadata.get("doc_id")), metadata.get("version")) for metadata in metadatas]
+        unknown = {doc_id for doc_id, _ in rows if doc_id not in self._versions}
+        newer = {
+            doc_id
+            for doc_id, version in rows
+            if doc_id in self._versions and version is not None and version > (self._versions[doc_id] or 0)
+        }
+        if unknown or newer:
+            found = self.documents_by_id(list(unknown | newer))
+            self._versions.update({doc_id: getattr(found.get(doc_id), "version", None) for doc_id in unknown | newer})
+        return [version is not None and self._versions.get(doc_id) == version for doc_id, version in rows]
 
     # --- reads ----------------------------------------------------------------------------
     def chunk_count(self) -> int:
@@ -218,7 +334,9 @@ class EvidenceStore:
             where=_among(doc_ids),
             include=["documents", "metadatas", "embeddings"],
         )
-        return list(_records(stored["ids"][0], stored["documents"][0], stored["metadatas"][0], stored["embeddings"][0]))
+        return self._current_records(
+            stored["ids"][0], stored["documents"][0], stored["metadatas"][0], stored["embeddings"][0]
+        )
 
     def chunks_of_nearest_sentences(
         self, vector: Sequence[float], limit: int, doc_ids: Sequence[str] | None = None
@@ -243,15 +361,17 @@ class EvidenceStore:
         stored = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas", "embeddings"])
         found = {
             record.chunk_id: (record, vector)
-            for record, vector in _records(
+            for record, vector in self._current_records(
                 stored["ids"], stored["documents"], stored["metadatas"], stored["embeddings"]
             )
         }
         return [found[chunk_id] for chunk_id in chunk_ids if chunk_id in found]
 
-    def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
-        """A document's chunks, without vectors (for the lexical index)."""
-        stored = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+    def chunks_of(self, record: DocumentRecord) -> list[ChunkRecord]:
+        """The chunks of this version of a document, without vectors (for the lexical index)."""
+        stored = self._chunks.get(
+            where={"$and": [{"doc_id": record.doc_id}, {"version": record.version}]}, include=["documents", "metadatas"]
+        )
         return [
             ChunkRecord.from_stored(item_id, text, dict(metadata))
             for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
@@ -271,11 +391,13 @@ class EvidenceStore:
                 ids=[f"{chunk_id}#{n}" for chunk_id in pending for n in numbers],
                 include=["documents", "metadatas", "embeddings"],
             )
+            metadatas = stored["metadatas"] or []
             block = [
                 (_sentence(item_id, text, dict(metadata)), [float(value) for value in vector])
-                for item_id, text, metadata, vector in zip(
-                    stored["ids"], stored["documents"] or [], stored["metadatas"] or [], _vectors(stored)
+                for item_id, text, metadata, vector, current in zip(
+                    stored["ids"], stored["documents"] or [], metadatas, _vectors(stored), self._current(metadatas)
                 )
+                if current
             ]
             found += block
             counts = Counter(sentence.chunk_id for sentence, _ in block)
@@ -285,45 +407,29 @@ class EvidenceStore:
 
     def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
         """Every chunk with its vector: a full scan, for benchmarks and tests (never on a question)."""
-        records: list[ChunkRecord] = []
-        vectors: list[list[float]] = []
-        for item_id, text, metadata, vector in _scan(self._chunks, self.client.get_max_batch_size()):
-            records.append(ChunkRecord.from_stored(item_id, text, metadata))
-            vectors.append(vector)
-        return records, vectors
+        rows = self._current_rows(self._chunks)
+        return [ChunkRecord.from_stored(*row[:3]) for row in rows], [row[3] for row in rows]
 
     def all_sentences(self) -> tuple[list[SentenceRecord], list[list[float]]]:
         """Every quotable sentence with its vector: a full scan, for benchmarks and tests (never on a question)."""
-        records: list[SentenceRecord] = []
-        vectors: list[list[float]] = []
-        for item_id, text, metadata, vector in _scan(self._sentences, self.client.get_max_batch_size()):
-            records.append(_sentence(item_id, text, metadata))
-            vectors.append(vector)
-        return records, vectors
+        rows = self._current_rows(self._sentences)
+        return [_sentence(*row[:3]) for row in rows], [row[3] for row in rows]
 
-    def _replace(
-        self,
-        collection: Any,
-        doc_id: str,
-        ids: list[str],
-        texts: list[str],
-        metadatas: list[dict[str, Any]],
-        vectors: Sequence[Sequence[float]],
-    ) -> None:
-        """Upsert a document's items into a collection and delete its items that are not among them."""
+    def _current_rows(self, collection: Any) -> list[tuple[str, str, dict[str, Any], list[float]]]:
+        rows = list(_scan(collection, self.client.get_max_batch_size()))
+        return [row for row, current in zip(rows, self._current([row[2] for row in rows])) if current]
+
+    def row_metadata(self) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+        """(id, metadata) of every chunk row and every sentence row, of every version: a full scan, for
+        `evidence doctor`."""
         size = self.client.get_max_batch_size()
-        for start in range(0, len(ids), size):
-            stop = start + size
-            collection.upsert(
-                ids=ids[start:stop],
-                documents=texts[start:stop],
-                metadatas=metadatas[start:stop],
-                embeddings=[list(vector) for vector in vectors[start:stop]],
-            )
-        current = set(ids)
-        stale = [item for item in collection.get(where={"doc_id": doc_id}, include=[])["ids"] if item not in current]
-        if stale:
-            collection.delete(ids=stale)
+        return list(_scan_metadata(self._chunks, size)), list(_scan_metadata(self._sentences, size))
+
+    def _current_records(
+        self, ids: Any, texts: Any, metadatas: Any, vectors: Any
+    ) -> list[tuple[ChunkRecord, list[float]]]:
+        current = self._current(metadatas or [])
+        return [pair for pair, keep in zip(_records(ids, texts, metadatas, vectors), current) if keep]
 
 
 _SENTENCES_PER_CHUNK = 8  # sentence hits asked for per chunk wanted: a good chunk has several close sentences
@@ -352,6 +458,13 @@ def _sentence(item_id: str, text: str, metadata: dict[str, Any]) -> SentenceReco
     return SentenceRecord(
         item_id, str(metadata["chunk_id"]), str(metadata["doc_id"]), text, int(metadata["start"]), int(metadata["end"])
     )
+
+
+def _scan_metadata(collection: Any, page: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every item of a collection's id and metadata, a page at a time."""
+    for offset in range(0, collection.count(), page):
+        stored = collection.get(include=["metadatas"], limit=page, offset=offset)
+        yield from ((item_id, dict(metadata)) for item_id, metadata in zip(stored["ids"], stored["metadatas"] or []))
 
 
 def _scan(collection: Any, page: int) -> Iterator[tuple[str, str, dict[str, Any], list[float]]]:

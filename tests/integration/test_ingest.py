@@ -142,7 +142,8 @@ def test_sample_store_is_consistent(sample_assistant: EvidenceAssistant) -> None
         assert record is not None and record.version == 1 and record.source == path.name
         assert store.document_text(path.stem) == path.read_text(encoding="utf-8")  # stored verbatim
         document = load_document(path, path.read_bytes())
-        expected = chunk_ids(path.stem, chunk_document(document, boilerplate_blocks(document.text, document.blocks)))
+        chunks = chunk_document(document, boilerplate_blocks(document.text, document.blocks))
+        expected = chunk_ids(path.stem, chunks, version=1)
         assert sorted(chunk.chunk_id for chunk in chunks_of(store, path.stem)) == sorted(expected)
 
 
@@ -415,6 +416,7 @@ def test_edited_sentence_replaces_the_old_chunk(assistant: EvidenceAssistant, tm
     assistant.ingest([path])
     doc_id = COLLABORATING.stem
     ids_before = {chunk.chunk_id for chunk in chunks_of(assistant.store, doc_id)}
+    assert all(chunk_id.startswith(f"{doc_id}:v1:") for chunk_id in ids_before)
 
     text = path.read_text(encoding="utf-8")
     assert text.count(NWAS_SENTENCE) == 1
@@ -439,7 +441,10 @@ def test_edited_sentence_replaces_the_old_chunk(assistant: EvidenceAssistant, tm
     assert top.section == "Navigating disruption to services"
 
     ids_after = {chunk.chunk_id for chunk in chunks_of(store, doc_id)}
-    assert len(ids_before - ids_after) == 1 and len(ids_after - ids_before) == 1  # only the edited finding changed
+    assert all(chunk_id.startswith(f"{doc_id}:v2:") for chunk_id in ids_after)  # the new version's rows only
+    digests_before = {chunk_id.rpartition(":")[2] for chunk_id in ids_before}
+    digests_after = {chunk_id.rpartition(":")[2] for chunk_id in ids_after}
+    assert len(digests_before - digests_after) == 1 == len(digests_after - digests_before)  # one finding edited
 
 
 def test_same_content_under_another_name_is_unchanged(assistant: EvidenceAssistant, tmp_path: Path) -> None:
@@ -456,17 +461,24 @@ def test_same_content_under_another_name_is_unchanged(assistant: EvidenceAssista
     assert assistant.store.chunk_count() == chunks
 
 
-def test_same_title_under_a_new_name_replaces_the_old_document(assistant: EvidenceAssistant, tmp_path: Path) -> None:
-    old = write(tmp_path / "inspection-2023.txt", small_doc("Riverside inspection report", "Pelicans nested."))
-    new = write(tmp_path / "inspection-2024.txt", small_doc("Riverside inspection report", "Flamingos arrived."))
-    assistant.ingest([old])
-    report = assistant.ingest([new])
-    assert [(entry["doc_id"], entry["version"]) for entry in report.updated] == [("inspection-2024", 2)]
-    assert report.added == report.failed == []
+def test_files_that_share_a_title_are_two_documents(assistant: EvidenceAssistant, tmp_path: Path) -> None:
+    """A title never merges or replaces anything: PDFs titled "Report" are common."""
+    good = write(tmp_path / "good.md", b"# Review\n\nPelicans nested by the river in spring.\n\nA second paragraph.\n")
+    other = write(
+        tmp_path / "hostile.html",
+        b"<html><head><title>Review</title></head><body><h1>Review</h1>"
+        b"<p>Flamingos arrived at the lake in summer.</p><p>A second paragraph of text.</p></body></html>",
+    )
+    assistant.ingest([good])
+    report = assistant.ingest([other])
+    assert [(entry["doc_id"], entry["version"]) for entry in report.added] == [("hostile", 1)]
+    assert report.updated == report.failed == []
     store = assistant.store
-    assert store.document("inspection-2023") is None
-    assert [record.doc_id for record in store.documents()] == ["inspection-2024"]
-    assert not any("Pelicans" in chunk.text for chunk in store.all_chunks()[0])
+    assert {record.doc_id: (record.title, record.version) for record in store.documents()} == {
+        "good": ("Review", 1),
+        "hostile": ("Review", 1),
+    }
+    assert any("Pelicans" in chunk.text for chunk in store.all_chunks()[0])
     assert_consistent(store)
 
 
@@ -552,3 +564,21 @@ def test_the_store_generation_moves_with_every_write_and_only_then(assistant: Ev
     assert assistant.remove(COLLABORATING.stem) is not None
     assert store.generation() not in (empty, added)
     assert store.documents() == []
+
+
+def test_a_25_mb_text_file_is_refused_and_the_batch_goes_on(
+    assistant: EvidenceAssistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    finding = "The huge review repeated one finding about shared rotas across the whole area. "
+    big = write(tmp_path / "huge.txt", ("Huge review\n\n" + (finding * 10 + "\n\n") * 32_000).encode())
+    assert big.stat().st_size > 25_000_000
+    small = write(tmp_path / "small.txt", small_doc("Small review", "Small homes shared one nurse."))
+    report = assistant.ingest([big, small])
+    assert [entry["doc_id"] for entry in report.added] == ["small"]
+    [failure] = report.failed
+    assert failure["path"] == str(big) and "\n" not in failure["error"]
+    assert "over the 3,000,000-character limit (EVIDENCE_MAX_TEXT_CHARS)" in failure["error"]
+
+    monkeypatch.setenv("EVIDENCE_MAX_TEXT_CHARS", "50")  # the limit is a setting
+    report = EvidenceAssistant(Settings()).ingest([write(tmp_path / "other.txt", small_doc("Other", "Other text."))])
+    assert report.added == [] and "over the 50-character limit" in report.failed[0]["error"]

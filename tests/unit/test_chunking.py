@@ -283,10 +283,10 @@ def test_chunk_page_is_the_page_where_it_starts() -> None:
 
 def test_chunk_ids_are_stable_and_unique() -> None:
     _, _, chunks = load(COLLABORATING)
-    ids = chunk_ids("doc", chunks)
-    assert ids == chunk_ids("doc", chunks)
+    ids = chunk_ids("doc", chunks, 1)
+    assert ids == chunk_ids("doc", chunks, 1)
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"doc:[0-9a-f]{16}", chunk_id) for chunk_id in ids)
+    assert all(re.fullmatch(r"doc:v1:[0-9a-f]{16}", chunk_id) for chunk_id in ids)
 
 
 def test_chunk_ids_change_only_for_edited_chunks() -> None:
@@ -295,7 +295,7 @@ def test_chunk_ids_change_only_for_edited_chunks() -> None:
         Chunk(chunk.text.replace("pharmacists", "librarians"), chunk.start, chunk.end, chunk.section, chunk.page)
         for chunk in chunks
     ]
-    before, after = chunk_ids("doc", chunks), chunk_ids("doc", edited)
+    before, after = chunk_ids("doc", chunks, 1), chunk_ids("doc", edited, 1)
     changed = [index for index, (old, new) in enumerate(zip(before, after)) if old != new]
     assert changed == [index for index, chunk in enumerate(chunks) if "pharmacists" in chunk.text]
     assert len(changed) == 1
@@ -303,10 +303,10 @@ def test_chunk_ids_change_only_for_edited_chunks() -> None:
 
 def test_duplicate_chunks_get_distinct_ids() -> None:
     chunk = Chunk("Same text.", 0, 10, "S", None)
-    assert chunk_ids("d", [chunk, chunk, chunk]) == [
-        chunk_ids("d", [chunk])[0],
-        chunk_ids("d", [chunk])[0] + "-2",
-        chunk_ids("d", [chunk])[0] + "-3",
+    assert chunk_ids("d", [chunk, chunk, chunk], 1) == [
+        chunk_ids("d", [chunk], 1)[0],
+        chunk_ids("d", [chunk], 1)[0] + "-2",
+        chunk_ids("d", [chunk], 1)[0] + "-3",
     ]
 
 

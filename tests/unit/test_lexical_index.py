@@ -36,8 +36,9 @@ def record(doc_id: str, version: int = 1) -> DocumentRecord:
     return DocumentRecord(doc_id, doc_id.title(), f"{doc_id}.txt", f"/{doc_id}.txt", f"sha-{doc_id}", 3, version, "")
 
 
-def chunks_of(texts: dict[str, list[str]]) -> Callable[[str], list[ChunkRecord]]:
-    def read(doc_id: str) -> list[ChunkRecord]:
+def chunks_of(texts: dict[str, list[str]]) -> Callable[[DocumentRecord], list[ChunkRecord]]:
+    def read(document: DocumentRecord) -> list[ChunkRecord]:
+        doc_id = document.doc_id
         return [
             ChunkRecord(f"{doc_id}:{n}", doc_id, doc_id.title(), f"{doc_id}.txt", text, 0, len(text), None, None)
             for n, text in enumerate(texts[doc_id])
