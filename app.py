@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import re
+import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
+from starlette.middleware import Middleware
 
+from assistant.access import AccessGate
 from assistant.auth import User, authenticator, load_users
 from assistant.briefing import briefing_markdown, build_briefing, export_briefing
 from assistant.service import EvidenceAssistant, QuestionError
@@ -33,6 +42,8 @@ DOCUMENT_HEADERS = ["Title", "Document id", "Source", "Version", "Chunks", "Inge
 NO_EVIDENCE = "No supporting evidence found"
 MAX_SOURCE_CHARS = 300_000  # a bigger document is shown as a window around the cited passage
 CONTEXT_CHARS = 160  # text shown either side of a quote on an evidence card
+ADMIN_ENDPOINTS = ("ingest", "remove_document")  # api_names of the handlers that change the store
+DELETE_CACHE = (3600, 86400)  # hourly, Gradio deletes its temporary files older than a day (and all at shutdown)
 
 logger = logging.getLogger(__name__)
 Turn = dict[str, Any]  # {"question": str, "answer": Answer.as_dict(), "standalone": the resolved question}
@@ -334,6 +345,12 @@ class EvidenceUI:
             self._export_dir = Path(tempfile.mkdtemp(prefix="evidence-briefings-"))
         return self._export_dir
 
+    def close(self) -> None:
+        """Delete the briefing files written so far (they hold users' questions and answers)."""
+        if self._export_dir is not None:
+            shutil.rmtree(self._export_dir, ignore_errors=True)
+            self._export_dir = None
+
     # --- access -----------------------------------------------------------------------------------------
     def username(self, request: gr.Request | None) -> str | None:
         return getattr(request, "username", None) if request is not None else None
@@ -392,9 +409,12 @@ class EvidenceUI:
         def report_progress(done: int, total: int, name: str) -> None:
             progress((done, max(total, 1)), desc=f"Ingesting {name}" if done < total else "Indexing")
 
-        report = self.assistant.ingest(
-            paths, progress=report_progress, display_names={path: path.name for path in paths}
-        ).as_dict()
+        try:
+            report = self.assistant.ingest(
+                paths, progress=report_progress, display_names={path: path.name for path in paths}
+            ).as_dict()
+        finally:
+            discard_uploads(paths)
         return (ingest_report_html(report), None, *self.documents_view(request))
 
     def remove(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:
@@ -506,7 +526,7 @@ class EvidenceUI:
     def build(self) -> gr.Blocks:
         llm = self.settings.llm_available()
         documents = self.assistant.store.documents()
-        with gr.Blocks(title="Evidence Assistant", analytics_enabled=False) as app:
+        with gr.Blocks(title="Evidence Assistant", analytics_enabled=False, delete_cache=DELETE_CACHE) as app:
             turns = gr.State([])
             selected = gr.State(None)
             pending = gr.State(None)
@@ -663,7 +683,7 @@ class EvidenceUI:
                 self.upload,
                 [files],
                 [report, files, *listing],
-                api_name="ingest",
+                api_name=ADMIN_ENDPOINTS[0],
                 api_visibility="private",
                 concurrency_id="store-writes",
             )
@@ -671,7 +691,7 @@ class EvidenceUI:
                 self.remove,
                 [remove_choice],
                 [remove_result, *listing],
-                api_name="remove_document",
+                api_name=ADMIN_ENDPOINTS[1],
                 api_visibility="private",
                 concurrency_id="store-writes",
             )
@@ -692,6 +712,73 @@ def build_app(
     return EvidenceUI(settings, assistant, users).build()
 
 
+def discard_uploads(paths: Sequence[Path]) -> None:
+    """Delete ingested files from Gradio's upload folder: the store now holds their text."""
+    folder = Path(get_upload_folder()).resolve()
+    for path in paths:
+        resolved = path.resolve()
+        if resolved.parent.parent != folder:  # uploads are <upload folder>/<hash>/<name>; nothing else is touched
+            continue
+        resolved.unlink(missing_ok=True)
+        with suppress(OSError):  # the folder is not empty: leave it
+            resolved.parent.rmdir()
+
+
+@contextmanager
+def private_upload_folder() -> Iterator[Path]:
+    """Gradio's upload and cache folder for this server: a fresh 0700 temporary folder, removed at the end.
+
+    By default Gradio shares `/tmp/gradio` between every Gradio process on the machine, readable by every
+    local account, and serves any file in it to any signed-in user. `GRADIO_TEMP_DIR`, when set, wins.
+    """
+    if os.environ.get("GRADIO_TEMP_DIR"):
+        yield Path(get_upload_folder())
+        return
+    folder = Path(tempfile.mkdtemp(prefix="evidence-uploads-"))
+    os.environ["GRADIO_TEMP_DIR"] = str(folder)  # read by gr.Blocks and by Gradio's server app
+    try:
+        yield folder
+    finally:
+        os.environ.pop("GRADIO_TEMP_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """`kill` (SIGTERM, as from systemd) stops the server like Ctrl-C, so temporary files are cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def server_options(settings: Settings, users: Mapping[str, User] | None, upload_folder: Path) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch` that close what Gradio leaves open (docs/security.md)."""
+    gate = [Middleware(AccessGate, users=users, admin_endpoints=ADMIN_ENDPOINTS)] if users is not None else []
+    blocked = [str(settings.auth_file)] if settings.auth_file is not None else []
+    home = settings.home.resolve()
+    if not any(folder.resolve().is_relative_to(home) for folder in (upload_folder, Path(tempfile.gettempdir()))):
+        blocked.append(str(home))  # unless Gradio's own folders are inside it (EVIDENCE_HOME=/tmp)
+    return {
+        "auth": authenticator(users) if users is not None else None,
+        "auth_message": "Sign in with your Evidence Assistant account." if users is not None else None,
+        "app_kwargs": {"middleware": gate, "openapi_url": None},  # no FastAPI schema at /openapi.json
+        "blocked_paths": blocked,  # never served through /gradio_api/file=, whatever GRADIO_ALLOWED_PATHS says
+        "max_file_size": int(settings.max_file_mb * 1024 * 1024),
+        "run_history": False,  # no copy of questions and answers kept in the browser or sent to a bucket
+        "enable_monitoring": False,
+        "ssr_mode": False,  # no Node front server beside the gate
+    }
+
+
 def launch(settings: Settings) -> None:
     """Serve the UI on settings.host:settings.port (login required when EVIDENCE_AUTH_FILE is set).
 
@@ -699,23 +786,30 @@ def launch(settings: Settings) -> None:
     question is as fast as later ones; the "ready" line is printed only once the page is served.
     """
     users = load_users(settings.auth_file) if settings.auth_file is not None else None  # fail before loading models
-    assistant = EvidenceAssistant(settings)
-    print("Loading the embedding model and the index ...", flush=True)
-    assistant.warm_up()
-    app = build_app(settings, assistant, users=users)
-    app.queue(default_concurrency_limit=1)
-    app.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        auth=authenticator(users) if users is not None else None,
-        auth_message="Sign in with your Evidence Assistant account." if users is not None else None,
-        theme=_theme(),
-        css=CSS,
-        show_error=True,
-        max_file_size=int(settings.max_file_mb * 1024 * 1024),
-        footer_links=["api"],
-        quiet=True,
-        prevent_thread_lock=True,
-    )
-    print(f"Evidence Assistant is ready: {app.local_url}", flush=True)
-    app.block_thread()
+    with stop_on_sigterm(), private_upload_folder() as upload_folder:
+        assistant = EvidenceAssistant(settings)
+        print("Loading the embedding model and the index ...", flush=True)
+        assistant.warm_up()
+        ui = EvidenceUI(settings, assistant, users)
+        app = ui.build()
+        app.queue(default_concurrency_limit=1)
+        try:
+            app.launch(
+                server_name=settings.host,
+                server_port=settings.port,
+                theme=_theme(),
+                css=CSS,
+                show_error=True,
+                footer_links=["api"],
+                quiet=True,
+                prevent_thread_lock=True,
+                **server_options(settings, users, upload_folder),
+            )
+            print(f"Evidence Assistant is ready: {app.local_url}", flush=True)
+            while app.is_running:
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            print("Stopping the server ...", flush=True)
+        finally:
+            app.close(verbose=False)  # ends open heartbeats first, so the server stops at once
+            ui.close()

@@ -1,4 +1,7 @@
-"""Web UI users: the JSON auth file and Gradio's `auth=` check. Pure apart from reading the file."""
+"""Web UI users: the JSON auth file and Gradio's `auth=` check. Pure apart from reading the file.
+
+The HTTP gate that enforces sign-in and admin rights on every route is `assistant/access.py`.
+"""
 
 from __future__ import annotations
 
