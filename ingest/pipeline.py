@@ -28,7 +28,7 @@ from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, Senten
 Progress = Callable[[int, int, str], None]
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CHARS = 3_000_000  # about 1,500 pages; bench/ingest.py times how long a text this size takes
-EMBED_GROUP_TEXTS = 4096  # texts (chunks and sentences) embedded in one pass, across files
+EMBED_GROUP_TEXTS = 1024  # texts (chunks and sentences) embedded in one pass across files; small, so progress moves
 
 
 @dataclass
