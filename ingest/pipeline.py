@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
+
 from ingest.chunking import Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
@@ -116,7 +118,21 @@ class _Prepared:
     document: LoadedDocument | None  # None: the same content as an earlier file of the batch
     chunks: list[Chunk] = field(default_factory=list)
     sentence_spans: list[list[tuple[int, int]]] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)  # what gets embedded: every chunk, then every sentence
+    texts: list[str] = field(default_factory=list)  # what gets embedded: headings and sentences
+    chunk_parts: list[list[int]] = field(default_factory=list)  # per chunk: the texts its vector averages
+    sentence_slots: list[int] = field(default_factory=list)  # per sentence, in order: its text's index
+
+    def add_text(self, text: str) -> int:
+        self.texts.append(text)
+        return len(self.texts) - 1
+
+    def vectors(self, text_vectors: Sequence[list[float]]) -> tuple[list[list[float]], list[list[float]]]:
+        """(chunk vectors, sentence vectors): a chunk's vector is the mean of its heading's and its
+        sentences' vectors, so every character is encoded once."""
+        array = np.asarray(text_vectors, dtype=np.float32)
+        means = np.stack([array[parts].mean(axis=0) for parts in self.chunk_parts])
+        means /= np.linalg.norm(means, axis=1, keepdims=True)
+        return means.tolist(), [text_vectors[slot] for slot in self.sentence_slots]
 
 
 class Ingester:
@@ -225,9 +241,13 @@ class Ingester:
         if not chunks:
             raise LoadError("no findings left after removing navigation and contents text")
         spans = [chunk_sentences(document, chunk) for chunk in chunks]
-        texts = [embedding_text(chunk) for chunk in chunks]
-        texts += [document.text[start:end] for chunk_spans in spans for start, end in chunk_spans]
-        return _Prepared(path, name, doc_id, sha256, document, chunks, spans, texts)
+        prepared = _Prepared(path, name, doc_id, sha256, document, chunks, spans)
+        for chunk, chunk_spans in zip(chunks, spans):
+            sentences = [prepared.add_text(document.text[start:end]) for start, end in chunk_spans]
+            prepared.sentence_slots += sentences
+            heading = [prepared.add_text(chunk.section)] if chunk.section else []
+            prepared.chunk_parts.append(heading + (sentences or [prepared.add_text(chunk.text)]))
+        return prepared
 
     def _store_group(self, group: Sequence[_Prepared], report: IngestReport, seen: set[str]) -> None:
         """Embed a group of files in one pass, then write them one by one; a store error fails one file."""
@@ -291,9 +311,8 @@ class Ingester:
             )
             for chunk_id, chunk in zip(ids, item.chunks)
         ]
-        self.store.put_document(
-            record, document.text, records, vectors[: len(records)], sentences, vectors[len(records) :]
-        )
+        chunk_vectors, sentence_vectors = item.vectors(vectors)
+        self.store.put_document(record, document.text, records, chunk_vectors, sentences, sentence_vectors)
         return ("updated" if existing else "added"), _entry(record, item.path)
 
 

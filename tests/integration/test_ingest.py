@@ -397,7 +397,8 @@ def test_cli_ingest_twice_embeds_nothing_the_second_time(
     )  # a duration, never negative
 
     store = Settings().store()
-    assert sum(encode_calls) == store.chunk_count() + len(store.all_sentences()[0]) > 0
+    sentences = len(store.all_sentences()[0])
+    assert 0 < sum(encode_calls) < sentences + store.chunk_count()  # sentences and headings; chunks are their mean
     encode_calls.clear()
 
     code, out, err = run_cli(capsys, "ingest", str(REVIEWS), "--json")

@@ -375,3 +375,15 @@ def test_each_distinct_text_is_embedded_once_and_every_text_gets_its_vector() ->
     vectors = embed_once(embed, ["Back to top", "A finding.", "Back to top", "Another finding here."])
     assert calls == [["Back to top", "A finding.", "Another finding here."]]  # one call, no repeats
     assert vectors == [[11.0, 0.0], [10.0, 1.0], [11.0, 0.0], [21.0, 2.0]]
+
+
+def test_a_chunk_vector_is_the_mean_of_its_heading_and_sentences() -> None:
+    from ingest.pipeline import _Prepared
+
+    prepared = _Prepared(Path("a.txt"), "a.txt", "a", "sha", None)
+    heading, first, second = prepared.add_text("Heading"), prepared.add_text("One."), prepared.add_text("Two.")
+    prepared.chunk_parts, prepared.sentence_slots = [[heading, first, second], [second]], [first, second]
+    chunks, sentences = prepared.vectors([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    assert chunks[0] == pytest.approx([1 / 5**0.5, 2 / 5**0.5])  # (1, 2) / 3, normalised
+    assert chunks[1] == pytest.approx([0.0, 1.0])
+    assert sentences == [[0.0, 1.0], [0.0, 1.0]]
