@@ -72,11 +72,6 @@ def chunk_ids(doc_id: str, chunks: Sequence[Chunk], version: int) -> list[str]:
     return ids
 
 
-def embedding_text(chunk: Chunk | ChunkRecord) -> str:
-    """What gets embedded: the finding with its heading path, so terse bullets keep their context."""
-    return "\n".join(part for part in (chunk.section, chunk.text) if part)
-
-
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[dict[str, str]]]:
     """Expand folders (recursively) into supported files; report paths that do not exist."""
     files: list[Path] = []

@@ -10,7 +10,7 @@ import pytest
 from ingest.chunking import MAX_CHARS, Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import load_document
-from ingest.pipeline import chunk_ids, embedding_text
+from ingest.pipeline import chunk_ids
 from ingest.sentences import sentence_spans
 from ingest.structure import Block, LoadedDocument, segment_markdown, segment_plain_text
 from tests.conftest import COLLABORATING, GOVERNANCE
@@ -310,30 +310,6 @@ def test_duplicate_chunks_get_distinct_ids() -> None:
     ]
 
 
-def test_embedding_text_carries_the_section() -> None:
-    assert embedding_text(Chunk("Body.", 0, 5, "A > B", None)) == "A > B\nBody."
-    assert embedding_text(Chunk("Body.", 0, 5, None, None)) == "Body."
-
-
-# --- sentences ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("One. Two is here.", ["One.", "Two is here."]),
-        (
-            "Care improved, e.g. in dental services. Then it fell.",
-            ["Care improved, e.g. in dental services.", "Then it fell."],
-        ),
-        ("It cost £5 million. £2 million was saved.", ["It cost £5 million.", "£2 million was saved."]),
-        ("  • A bullet finding. Another sentence.", ["A bullet finding.", "Another sentence."]),
-        ("They said ‘it worked.’ Then it stopped.", ["They said ‘it worked.’", "Then it stopped."]),
-        ("Line one\nLine two", ["Line one", "Line two"]),
-        ("version 2.5 of the plan", ["version 2.5 of the plan"]),
-        ("", []),
-    ],
-)
 def test_sentence_spans(text: str, expected: list[str]) -> None:
     assert [text[start:end] for start, end in sentence_spans(text)] == expected
 
