@@ -310,6 +310,25 @@ def test_duplicate_chunks_get_distinct_ids() -> None:
     ]
 
 
+# --- sentences ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two is here.", ["One.", "Two is here."]),
+        (
+            "Care improved, e.g. in dental services. Then it fell.",
+            ["Care improved, e.g. in dental services.", "Then it fell."],
+        ),
+        ("It cost £5 million. £2 million was saved.", ["It cost £5 million.", "£2 million was saved."]),
+        ("  • A bullet finding. Another sentence.", ["A bullet finding.", "Another sentence."]),
+        ("They said ‘it worked.’ Then it stopped.", ["They said ‘it worked.’", "Then it stopped."]),
+        ("Line one\nLine two", ["Line one", "Line two"]),
+        ("version 2.5 of the plan", ["version 2.5 of the plan"]),
+        ("", []),
+    ],
+)
 def test_sentence_spans(text: str, expected: list[str]) -> None:
     assert [text[start:end] for start, end in sentence_spans(text)] == expected
 
