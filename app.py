@@ -406,8 +406,8 @@ class EvidenceUI:
         paths = [Path(str(file)) for file in files]
         progress(0, desc="Reading files")
 
-        def report_progress(done: int, total: int, name: str) -> None:
-            progress((done, max(total, 1)), desc=f"Ingesting {name}" if done < total else "Indexing")
+        def report_progress(done: int, total: int, step: str) -> None:
+            progress((done, max(total, 1)), desc=step[:1].upper() + step[1:] if done < total else "Indexing")
 
         try:
             report = self.assistant.ingest(

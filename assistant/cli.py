@@ -99,11 +99,11 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 
     bar: Any = None
 
-    def progress(done: int, total: int, name: str) -> None:
+    def progress(done: int, total: int, step: str) -> None:
         nonlocal bar
         if bar is None:
             bar = tqdm(total=total, unit="file", file=sys.stderr, disable=None, leave=False)
-        bar.set_description(name[:40])
+        bar.set_description(step[:60])
         bar.update(done - bar.n)
 
     report = _assistant(settings).ingest(args.paths, prune=args.prune, progress=progress)

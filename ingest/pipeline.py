@@ -27,7 +27,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.structure import LoadedDocument
 from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, SentenceRecord
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (files done, files, what is happening now)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CHARS = 3_000_000  # about 1,500 pages; bench/ingest.py times how long a text this size takes
 EMBED_GROUP_TEXTS = 1024  # texts (chunks and sentences) embedded in one pass across files; small, so progress moves
@@ -173,7 +173,7 @@ class Ingester:
         for position, path in enumerate(files):
             name = names[path]
             if progress:
-                progress(position, len(files), name)
+                progress(position, len(files), f"reading {name}")
             doc_id = doc_id_for(name)
             if doc_id in batch_ids:
                 report.failed.append(
@@ -194,9 +194,10 @@ class Ingester:
             batch_hashes.add(prepared.sha256)
             group.append(prepared)
             if sum(len(item.texts) for item in group) >= EMBED_GROUP_TEXTS:
-                self._store_group(group, report, seen)
+                self._store_group(group, report, seen, _telling(progress, position, len(files), group))
                 group = []
-        self._store_group(group, report, seen)
+        if group:
+            self._store_group(group, report, seen, _telling(progress, len(files) - 1, len(files), group))
         if prune:
             with self.writer_lock():
                 for record in self.store.documents():
@@ -244,11 +245,16 @@ class Ingester:
             prepared.chunk_parts.append(heading + (sentences or [prepared.add_text(chunk.text)]))
         return prepared
 
-    def _store_group(self, group: Sequence[_Prepared], report: IngestReport, seen: set[str]) -> None:
+    def _store_group(
+        self,
+        group: Sequence[_Prepared],
+        report: IngestReport,
+        seen: set[str],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Embed a group of files in one pass, then write them one by one; a store error fails one file."""
-        vectors = iter(
-            embed_once(self.store.embeddings.embed_documents, [text for item in group for text in item.texts])
-        )
+        texts = [text for item in group for text in item.texts]
+        vectors = iter(embed_once(self.store.embeddings.embed_documents, texts, progress))
         for item in group:
             file_vectors = [next(vectors) for _ in item.texts]
             try:
@@ -311,17 +317,35 @@ class Ingester:
         return ("updated" if existing else "added"), _entry(record, item.path)
 
 
-def embed_once(embed: Callable[[list[str]], list[list[float]]], texts: Sequence[str]) -> list[list[float]]:
+def embed_once(
+    embed: Callable[[list[str]], list[list[float]]],
+    texts: Sequence[str],
+    progress: Callable[[int, int], None] | None = None,
+    slice_size: int = 256,
+) -> list[list[float]]:
     """Vectors for `texts` with each distinct text embedded once (a repeated line, a one-sentence finding).
 
-    One encode call per document: sentence-transformers sorts by length within a call, so mixing long
-    chunks and short sentences costs far less padding than fixed slices do.
+    Texts are embedded in slices of similar length, so progress can be told (`progress(done, total)`)
+    without the padding that slicing texts of mixed lengths would cost.
     """
-    distinct = list(dict.fromkeys(texts))
-    if not distinct:
-        return []
-    vectors = dict(zip(distinct, embed(distinct)))
+    distinct = sorted(dict.fromkeys(texts), key=len)
+    vectors: dict[str, list[float]] = {}
+    for start in range(0, len(distinct), slice_size):
+        batch = distinct[start : start + slice_size]
+        vectors.update(zip(batch, embed(batch)))
+        if progress:
+            progress(len(vectors), len(distinct))
     return [vectors[text] for text in texts]
+
+
+def _telling(
+    progress: Progress | None, position: int, total: int, group: Sequence[_Prepared]
+) -> Callable[[int, int], None] | None:
+    """Embedding progress told at the file position, so a long file's bar does not stand still."""
+    if progress is None:
+        return None
+    files = group[0].name if len(group) == 1 else f"{len(group)} files"
+    return lambda done, texts: progress(position, total, f"embedding {done:,}/{texts:,} passages of {files}")
 
 
 def _entry(record: DocumentRecord, path: Path | None = None) -> dict[str, Any]:

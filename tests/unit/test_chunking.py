@@ -367,9 +367,12 @@ def test_each_distinct_text_is_embedded_once_and_every_text_gets_its_vector() ->
         calls.append(texts)
         return [[float(len(text)), float(index)] for index, text in enumerate(texts)]
 
-    vectors = embed_once(embed, ["Back to top", "A finding.", "Back to top", "Another finding here."])
-    assert calls == [["Back to top", "A finding.", "Another finding here."]]  # one call, no repeats
-    assert vectors == [[11.0, 0.0], [10.0, 1.0], [11.0, 0.0], [21.0, 2.0]]
+    told: list[tuple[int, int]] = []
+    texts = ["Back to top", "A finding.", "Back to top", "Another finding here."]
+    vectors = embed_once(embed, texts, lambda done, total: told.append((done, total)), slice_size=2)
+    assert calls == [["A finding.", "Back to top"], ["Another finding here."]]  # by length, no repeats
+    assert vectors == [[11.0, 1.0], [10.0, 0.0], [11.0, 1.0], [21.0, 0.0]]
+    assert told == [(2, 3), (3, 3)]
 
 
 def test_a_chunk_vector_is_the_mean_of_its_heading_and_sentences() -> None:
