@@ -284,14 +284,15 @@ class EvidenceStore:
         if stored["metadatas"] and int(str(stored["metadatas"][0]["schema"])) >= SCHEMA:
             return
         versions = {record.doc_id: record.version for record in self.documents()}
+        size = self.client.get_max_batch_size()
         for collection in (self._chunks, self._sentences):
             unversioned = [
                 (item_id, versions[metadata["doc_id"]])
-                for item_id, metadata in _scan_metadata(collection, self.client.get_max_batch_size())
+                for item_id, metadata in _scan_metadata(collection, size)
                 if "version" not in metadata and metadata.get("doc_id") in versions
             ]
-            for start in range(0, len(unversioned), self.client.get_max_batch_size()):
-                page = unversioned[start : start + self.client.get_max_batch_size()]
+            for start in range(0, len(unversioned), size):
+                page = unversioned[start : start + size]
                 collection.update(
                     ids=[item_id for item_id, _ in page], metadatas=[{"version": version} for _, version in page]
                 )
