@@ -79,9 +79,9 @@ class EvidenceAssistant:
     def remove(self, doc_id: str) -> DocumentRecord | None:
         """Remove a document and its chunks; the removed record, or None when there was none."""
         with self.settings.writer_lock():
-            record = self.store.document(doc_id)
-            if record is None or not self.store.remove_document(doc_id):
-                return None
+            record = self.store.remove_document(doc_id)
+        if record is None:
+            return None
         self.retriever.refresh()
         return record
 

@@ -219,11 +219,9 @@ class Ingester:
             raise LoadError(f"file is {size / 1e6:.1f} MB, over the {self.max_bytes / 1e6:.0f} MB limit")
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
-        if existing is not None and existing.sha256 == sha256:
-            return _entry(existing, path)
-        duplicate = next(iter(self.store.documents_where(sha256=sha256)), None)
-        if duplicate is not None:
-            return _entry(duplicate, path)
+        stored = self._stored_as(existing, sha256)
+        if stored is not None:
+            return _entry(stored, path)
         if sha256 in batch_hashes:  # an earlier file of this batch, not written yet: resolved at the write
             return _Prepared(path, name, doc_id, sha256, None)
 
@@ -244,6 +242,13 @@ class Ingester:
             heading = [prepared.add_text(chunk.section)] if chunk.section else []
             prepared.chunk_parts.append(heading + (sentences or [prepared.add_text(chunk.text)]))
         return prepared
+
+    def _stored_as(self, existing: DocumentRecord | None, sha256: str) -> DocumentRecord | None:
+        """The stored document that already holds this content: the file's own (unchanged) or another
+        name's (a duplicate, or the file renamed)."""
+        if existing is not None and existing.sha256 == sha256:
+            return existing
+        return next(iter(self.store.documents_where(sha256=sha256)), None)
 
     def _store_group(
         self,
@@ -273,11 +278,9 @@ class Ingester:
         """Store one prepared file as the next version of its document. Runs under the writers' lock, so
         the stored state it decides on cannot change under it."""
         existing = self.store.document(item.doc_id)
-        if existing is not None and existing.sha256 == item.sha256:
-            return "unchanged", _entry(existing, item.path)
-        duplicate = next(iter(self.store.documents_where(sha256=item.sha256)), None)
-        if duplicate is not None:
-            return "unchanged", _entry(duplicate, item.path)
+        stored = self._stored_as(existing, item.sha256)
+        if stored is not None:
+            return "unchanged", _entry(stored, item.path)
         if item.document is None:
             raise LoadError("same content as another file of this batch, which was not stored")
         document = item.document

@@ -82,7 +82,4 @@ def repair(store: EvidenceStore, findings: Findings) -> list[DocumentRecord]:
     for doc_id in sorted(set(findings.orphan_rows) | set(findings.stale_rows) | set(findings.pending)):
         store.settle(doc_id)
     store.delete_sentences(findings.detached_sentences)
-    removed = [record for record in map(store.document, findings.incomplete) if record is not None]
-    for record in removed:
-        store.remove_document(record.doc_id)
-    return removed
+    return [record for record in map(store.remove_document, findings.incomplete) if record is not None]

@@ -212,15 +212,16 @@ class EvidenceStore:
         self._next_generation()
         self.settle(record.doc_id)
 
-    def remove_document(self, doc_id: str) -> bool:
-        """Delete a document and all its chunks; False when there was no such document."""
-        if self.document(doc_id) is None:
-            return False
+    def remove_document(self, doc_id: str) -> DocumentRecord | None:
+        """Delete a document and all its chunks; the removed record, or None when there was no such document."""
+        record = self.document(doc_id)
+        if record is None:
+            return None
         self._begin(doc_id)
         self._manifest.delete(ids=[doc_id])
         self._next_generation()
         self.settle(doc_id)
-        return True
+        return record
 
     def pending(self) -> list[str]:
         """Documents a writer began to change and did not finish (a killed run), by doc id."""
