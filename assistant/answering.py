@@ -35,10 +35,11 @@ _SETS_UP = re.compile(
 )
 
 _MONEY_QUESTION = re.compile(
-    r"\bhow much (?:money|funding|\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
+    r"\bhow much (?!of\b|time\b)(?:money|funding|\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
     r"\b(?:spen[dt]|cost|pa(?:y|id)|fund|budget|invest|worth|price)|"
     r"\b(?:cost|budget|funding|price|spend(?:ing)?|salary|revenue)\b.*\b(?:of|for|on)\b"
 )
+_DURATION_QUESTION = re.compile(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their) )")
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
     r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
@@ -57,11 +58,12 @@ _NUMBER_WORDS = (
 )
 _MONEY = re.compile(r"[£$€]\s?\d|\d\s?(?:bn|m|k)\b|\b(?:million|billion|thousand) (?:pounds|dollars|euros)\b", re.I)
 _QUANTITY = re.compile(rf"\d|%|\b(?:{_NUMBER_WORDS})\b", re.I)
+_DURATION = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|century|centuries)\b", re.I)
 _YEARS_AND_NAMES = re.compile(
     r"\b(?:19|20)\d\d(?:/\d\d)?\b|\b[A-Za-z]+-\d+\b|\b\d+-[A-Za-z]+\b|\b\d{1,2}(?::\d\d)?(?:am|pm)\b", re.I
 )  # years, names like COVID-19, and adjectives like 24-hour are not amounts
 _WORD = re.compile(r"[\w&][\w&'-]*(?<!['-])")
-_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:/\d\d)?\b")
+_YEAR = re.compile(r"\b((?:1\d|20)\d\d)(?:/\d\d)?\b")  # 1000 to 2099: reviews are recent, histories are not
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _SENTENCE_OPENING = re.compile(r"(?:^|[.?!:;]\s+)[\s\"'“‘(]*")
@@ -72,7 +74,7 @@ _NOT_NAMES = frozenset(
 )
 _UBIQUITOUS = frozenset("nhs cqc covid covid-19 gp gps uk a&e i".split())
 _TIME = re.compile(
-    r"\b(?:19|20)\d\d\b|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|"
+    r"\b(?:1\d|20)\d\d\b|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|"
     r"\b(?:morning|afternoon|evening|night|midnight|noon|january|february|march|april|may|june|july|august|"
     r"september|october|november|december|spring|summer|autumn|winter|week|month|year|day|start|beginning|end|"
     r"early|late|since|until|before|after|during|when|first|wave)\b",
@@ -118,12 +120,14 @@ class Answer:
 
 
 def answer_type(question: str) -> str | None:
-    """What kind of fact a question asks for, when the kind is checkable: money, quantity, time or name."""
+    """What kind of fact a question asks for, when the kind is checkable: money, duration, quantity, time or name."""
     lowered = question.lower()
     if _NAME_QUESTION.search(lowered):
         return "name"
     if _MONEY_QUESTION.search(lowered):
         return "money"
+    if _DURATION_QUESTION.search(lowered):
+        return "duration"
     if _QUANTITY_QUESTION.search(lowered):
         return "quantity"
     if _TIME_QUESTION.search(lowered):
@@ -142,8 +146,9 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
     sentence = _DIGITS.sub(lambda number: " " if number.group() in asked else number.group(), sentence)
     if kind == "money":
         return bool(_MONEY.search(sentence))
-    if kind == "quantity":
-        return bool(_QUANTITY.search(_YEARS_AND_NAMES.sub(" ", sentence)))
+    if kind in ("quantity", "duration"):
+        amount = bool(_QUANTITY.search(_YEARS_AND_NAMES.sub(" ", sentence)))
+        return amount or (kind == "duration" and bool(_DURATION.search(sentence)))
     if kind == "name":
         return bool(_new_names(sentence, question))
     return bool(_TIME.search(sentence))
@@ -191,7 +196,7 @@ def mentions(passage: Passage, entity: str) -> bool:
     """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex"),
     in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire")."""
     text = _labelled_text(passage)
-    words = set(_WORD.findall(normalise(text)))
+    words = {part for word in _WORD.findall(normalise(text)) for part in (word, *word.split("-"))}
     cased_words: list[str] | None = None
     for word in _WORD.findall(entity.replace("’", "'")):
         bare = _without_possessive(word)
@@ -288,11 +293,9 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         after = [item for item in siblings if item.start >= lead.end]
         start, end = list_sentence(lead)
         if (start, end) == (lead.start, lead.end):
-            if before and _POINTS_BACK.match(lead.text):
+            if before and points_back(lead.text):
                 start = before[-1].start
-            if after and (
-                _POINTS_BACK.match(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)
-            ):
+            if after and (points_back(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)):
                 end = after[0].end
         chunk = lead.passage.chunk
         text = chunk.text[start - chunk.start : end - chunk.start]
@@ -310,10 +313,17 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
     return kept
 
 
+def points_back(sentence: str) -> bool:
+    """A sentence that leans on the one before it ("This was because ..."); a list item that happens to open
+    with such a word ("• their understanding of ...") starts in lower case and leans on nothing."""
+    return bool(_POINTS_BACK.match(sentence)) and not _FRAGMENT_START.match(sentence)
+
+
 def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[int, int]:
     """The whole sentence a list item belongs to: from the lead-in ("The research explored:") through the
     item that ends the sentence, when the item is a fragment of it (starts in lower case, or does not end
-    a sentence) and the whole fits in `budget` characters; else the item itself. Read from the passage's
+    a sentence), some item closes the sentence and the whole fits in `budget` characters; else the item
+    itself (a list whose items carry no punctuation is quoted item by item). Read from the passage's
     text, paragraph by paragraph, so a lead-in too short to be evidence ("Probe:") still counts."""
     span = (item.start, item.end)
     fragment = bool(_FRAGMENT_START.match(item.text))
@@ -339,10 +349,12 @@ def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[in
     if not _ENDS_SENTENCE.search(item.text):
         for _, p_end, text in (p for p in paragraphs if p[0] >= item.end):
             if not _FRAGMENT_START.match(text):
-                break
+                return span  # the list never closes its sentence: each item stands alone
             if _ENDS_SENTENCE.search(text):
                 end = p_end
                 break
+        else:
+            return span
     return (start, end) if end - start <= budget else span
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
@@ -28,15 +29,22 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+def fold_accents(text: str) -> str:
+    """ "Temür" -> "Temur", "café" -> "cafe": a name is found however a question or document accents it."""
+    if text.isascii():
+        return text
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed content words; stopwords dropped."""
-    words = _WORD.findall(text.lower().replace("’", "'"))
+    """Lower-cased, stemmed content words, accents folded; stopwords dropped."""
+    words = _WORD.findall(fold_accents(text).lower().replace("’", "'"))
     return [stem(word.split("'")[0]) for word in words if word not in STOPWORDS and word.split("'")[0] not in STOPWORDS]
 
 
 def normalise(text: str) -> str:
-    """Case, quote and whitespace folding for phrase matching (gold evidence, duplicate checks)."""
-    folded = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    """Case, accent, quote and whitespace folding for phrase matching (gold evidence, names, duplicate checks)."""
+    folded = fold_accents(text).lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     folded = folded.replace("–", "-").replace("—", "-")
     return " ".join(folded.split())
 

@@ -58,6 +58,7 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z](?:\.\d{1,2})+|[A-Z]|[IVX]{1,5}\.)\s+[A-Z]")
+_FIGURE_CAPTION = re.compile(r"^(?:fig(?:ure)?|chart|graph|map)s?\.?\s*\d", re.IGNORECASE)
 _CAPTION = re.compile(r"^(?:fig(?:ure)?|table|chart|graph|box|source|note|exhibit|map)s?\b", re.IGNORECASE)
 _URL_WORD = re.compile(r"https?://|www\.", re.IGNORECASE)
 _URL_START = re.compile(r"^[(\[<“\"‘']?(?:https?://|www\.)", re.IGNORECASE)
@@ -1053,20 +1054,43 @@ def _continuation(open_piece: _Piece, page_pieces: Sequence[_Piece], reach: int 
     """The paragraph near the top of a page that continues the previous page's last one, if any.
 
     A lower-case start is the evidence, and may come after a figure or table that floated to the top of the
-    page; a capital (a name, say) is accepted only on the page's first paragraph, and never on a caption.
+    page (its labels and rows are passed over, however many); a capital (a name, say) is accepted only on the
+    page's first paragraph, and never on a caption.
     """
-    candidates: list[_Piece] = []
+    candidates: list[tuple[_Piece, bool]] = []  # with whether it closes a floated figure or table
+    floated = False  # a figure's labels or a table's rows were passed over
     for piece in page_pieces:
-        if piece.kind in ("heading", "bullet") or " | " in piece.text or len(candidates) == reach:
-            break  # a paragraph does not resume below a heading, a list or a table
-        if not piece.footnote:
-            candidates.append(piece)
-    for piece in candidates:
-        if _continues_across_pages(open_piece, piece, first=False):
+        if piece.kind in ("heading", "bullet") or len(candidates) == reach:
+            break  # a paragraph does not resume below a heading or a list
+        if piece.footnote:
+            continue
+        if _figure_or_table_text(piece.text):
+            floated = True
+            continue
+        candidates.append((piece, floated))
+    after_caption = caption_open = False
+    for piece, after_float in candidates:
+        ends = piece.text.rstrip().endswith(_SENTENCE_END)
+        if caption_open:  # the rest of a caption that wrapped into another block
+            after_caption, caption_open = ends, not ends
+            continue
+        # below a floated figure the paragraph resumes after its whole caption; a table's notes and a second
+        # caption set beside it read as text too well to tell from the paragraph's rest, so none is taken there
+        if (not after_float or after_caption) and _continues_across_pages(open_piece, piece, first=False):
             return piece
-    if candidates and not _CAPTION.match(candidates[0].text) and _continues_across_pages(open_piece, candidates[0]):
-        return candidates[0]
+        caption = bool(_FIGURE_CAPTION.match(piece.text))
+        after_caption, caption_open = caption and ends, caption and not ends
+    if candidates and not candidates[0][1] and not _CAPTION.match(candidates[0][0].text):
+        first = candidates[0][0]
+        return first if _continues_across_pages(open_piece, first) else None
     return None
+
+
+def _figure_or_table_text(text: str) -> bool:
+    """A table row, or a label short enough to be a chart's axis tick or legend ("25", "15 CoT Act ReAct");
+    a short run of lower-case words may be the paragraph's last few, so it is no label."""
+    label = len(text) < 40 and not text.rstrip().endswith(_SENTENCE_END) and not text[:1].islower()
+    return " | " in text or label
 
 
 def opens_with_reference_mark(text: str) -> bool:

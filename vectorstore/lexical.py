@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, stamp TEXT NOT NULL, chunks INTEGER NOT NULL, words INTEGER NOT NULL
 );
 """
-SCHEMA_VERSION = 1  # a file of another version is derived data of another shape: rebuilt from the store
+SCHEMA_VERSION = 2  # 2: accents folded. A file of another version is derived data of another shape: rebuilt
 K1, B = 1.5, 0.75  # BM25's term-frequency saturation and length normalisation (Lucene's, as bm25s uses)
 RESCORED = 200  # FTS5's best matches re-scored with Lucene's BM25
 LARGE = 2000  # chunks from which a library is large: its commonest words stop choosing the candidates

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answering import (
@@ -100,6 +102,10 @@ def test_answer_sentences_show_prose_and_add_nothing() -> None:
         ("Which areas set up sector cells?", None),
         ("Which NHS ambulance service employed pharmacists?", None),
         ("How did local businesses help community pharmacies?", None),
+        ("How long did patients wait for a first assessment?", "duration"),
+        ("How long is the river?", "quantity"),
+        ("How much of their time did analysts spend flowing data?", "quantity"),
+        ("In what year did France lay siege to Montpellier?", "time"),
     ],
 )
 def test_answer_type(question: str, kind: str | None) -> None:
@@ -117,6 +123,11 @@ def test_answer_type(question: str, kind: str | None) -> None:
         ("time", "The Sussex ICS was newly formed in April 2020.", True),
         ("time", "A care home manager was called at 10:30pm one night.", True),
         ("quantity", "In one local system, expectant mothers were supported.", False),
+        ("time", "The siege of Montpellier ended in 1622.", True),
+        ("duration", "The outcome of each division is known in seconds.", True),
+        ("duration", "Patients waited 14 weeks.", True),
+        ("duration", "Patients waited for a long time.", False),
+        ("quantity", "The outcome of each division is known in seconds.", False),
         (None, "Anything at all.", True),
     ],
 )
@@ -137,6 +148,14 @@ def test_a_possessive_name_matches_the_plain_name() -> None:
     assert not mentions(passage, "Sussex's")
 
 
+def test_names_match_whatever_their_accents_and_hyphenated_prefixes() -> None:
+    passage = evidence("Kusala died four days after a banquet with Tugh Temür.", 0.6).passage
+    assert mentions(passage, "Tugh Temur")
+    passage = evidence("Funds went through the al-Haramain Foundation.", 0.6).passage
+    assert mentions(passage, "Haramain Foundation")
+    assert not mentions(passage, "Rabita Foundation")
+
+
 def test_supporting_filters_by_threshold_and_kind() -> None:
     strong = evidence("Across the Black Country STP, a risk matrix was adopted.", 0.6)
     weak = evidence("Some unrelated sentence about dentists and access.", 0.1)
@@ -153,6 +172,14 @@ def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
     points = with_context([[pointing], [lead]], [lead, pointing])
     assert len(points) == 1
     assert points[0][0].text == chunk_text and points[0][0].start == 0 and points[0][0].end == len(chunk_text)
+
+
+def test_a_list_item_opening_with_their_does_not_point_back() -> None:
+    text = "Probe:\n\n• their view of the triggers\n\n• their understanding that the triggers come from HMRC"
+    parts = _split(text, ["their view of the triggers", "their understanding that the triggers come from HMRC"], {})
+    scored = [replace(parts[0], score=0.8), replace(parts[1], score=0.2)]
+    points = with_context([[scored[0]]], scored)
+    assert points[0][0].text == "their view of the triggers"
 
 
 @pytest.mark.parametrize(
@@ -294,11 +321,20 @@ def test_a_list_too_long_to_quote_whole_leaves_the_item_alone() -> None:
 
 
 def test_a_list_lead_in_too_short_to_be_evidence_still_opens_the_quote() -> None:
+    text = "Probe:\n\n• their understanding of the triggers\n\n• whether providers vary.\n\nWith reference to Part 1"
+    parts = _split(
+        text, ["their understanding of the triggers", "whether providers vary.", "With reference to Part 1"], {}
+    )
+    assert list_sentence(parts[0]) == (0, parts[1].end)
+
+
+def test_items_of_a_list_that_never_closes_its_sentence_are_quoted_alone() -> None:
+    """A quote from the lead-in to an item in mid-list would stop mid-sentence."""
     text = "Probe:\n\n• their understanding of the triggers\n\n• whether providers vary\n\nWith reference to Part 1"
     parts = _split(
         text, ["their understanding of the triggers", "whether providers vary", "With reference to Part 1"], {}
     )
-    assert list_sentence(parts[1]) == (0, parts[1].end)
+    assert [list_sentence(part) for part in parts[:2]] == [(part.start, part.end) for part in parts[:2]]
 
 
 def test_a_lower_case_sentence_without_a_lead_in_is_not_a_list() -> None:

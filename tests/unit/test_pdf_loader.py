@@ -318,8 +318,13 @@ def test_react_sentences_read_whole(react: LoadedDocument) -> None:
         "Back to Search Prev flavor name [asian pear][banana][fuji apple & cinnamon][strawberry banana] "
         "Brothers-ALL-Natural Fruit Crisps, Strawberry Banana, 0.42 Ounce (Pack of 100) Price: $85.0 Rating: N.A.",
         "Josh Abramson, Arun Ahuja, Iain Barr, Arthur Brussee, Federico Carnevale, Mary Cassin, Rachita Chhaparia,",
+        # page 6 -> 7, past a footnote, the page number and Figure 3's axis labels, legend and caption:
+        "However, when finetuned with just 3,000 examples, ReAct becomes the best method among the four, with "
+        "PaLM-8B finetuned ReAct outperforming all PaLM-62B prompting methods, and PaLM-62B finetuned ReAct "
+        "outperforming all 540B prompting methods.",
     ]:
         assert sentence in text, sentence[:60]
+    assert "average score beam search" not in text  # a table's note is not the paragraph's rest
 
 
 def test_react_columns_are_not_interleaved(react: LoadedDocument) -> None:
@@ -907,6 +912,36 @@ def test_a_paragraph_continues_over_a_page_with_a_quotation() -> None:
     document = build_document([first, second])
     assert "were described as “non-existent initially”. Collaboration" in document.text
     assert len([block for block in document.blocks if block.kind == "paragraph"]) == 1
+
+
+def _page_continuing_after(floated: list[list[Word]], rest: str) -> LoadedDocument:
+    """Page 1 ends mid-sentence; page 2 opens with a floated figure or table, then the sentence's rest."""
+    body = "Staff in the community teams told us that the new referral route had shortened the wait for"
+    first = Page(595, 842, tuple(_span(body, 50, 520, 700)))
+    words = [word for line in floated for word in line]
+    second = Page(595, 842, tuple(words + _span(rest, 50, 480, 100 + 20 * len(floated))))
+    return build_document([first, second])
+
+
+def test_a_paragraph_resumes_below_a_floated_chart_and_its_caption() -> None:
+    chart = [
+        _span("30", 60, 70, 100),
+        _span("Waiting | Seen", 100, 300, 120),
+        _span("15 Weeks Teams", 60, 160, 140),
+        _span("Figure 2: Weeks waited for a first assessment, by team.", 50, 400, 160),
+    ]
+    document = _page_continuing_after(chart, "a first assessment by several weeks.")
+    assert "shortened the wait for a first assessment by several weeks." in document.text
+
+
+def test_a_paragraph_does_not_resume_inside_a_table_s_notes() -> None:
+    table = [
+        _span("Team | Weeks | Seen", 50, 300, 100),
+        _span("North | 12 | 340", 50, 300, 120),
+        _span("Table 2: Waiting times by team, all teams included.", 50, 400, 140),
+    ]
+    document = _page_continuing_after(table, "excluding teams that were formed in the year.")
+    assert "the wait for excluding" not in document.text
 
 
 MENTAL_HEALTH_REVIEW = Path("/work/extra-docs/dhsc_mental_health_inpatient_data_rapid_review.pdf")

@@ -37,3 +37,8 @@ def test_tokenize_stems_and_drops_stopwords() -> None:
 
 def test_normalise_folds_quotes_dashes_and_space() -> None:
     assert normalise("People’s  care – “safe”") == 'people\'s care - "safe"'
+
+
+def test_accents_are_folded_for_search_and_matching() -> None:
+    assert tokenize("Tugh Temür's café") == tokenize("Tugh Temur's cafe") == ["tugh", "temur", "cafe"]
+    assert normalise("Besançon ﬁnds") == "besancon finds"
