@@ -28,6 +28,8 @@ _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support 
 _PARAGRAPH = re.compile(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*")  # text between blank lines
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d+\])?\s*$")
 
+_HOW_OR_WHY = re.compile(r"^\W*(?:how (?:did|do|does|was|were|is|are|has|have|can|could)|why)\b", re.IGNORECASE)
+
 # A sentence that only says what the reviewers looked at; the finding is in the sentence after it.
 _SETS_UP = re.compile(
     r"^(?:[^.]{0,60}\b)?we (?:looked at|wanted to (?:know|find out|understand|see)|asked|examined|set out to)\b",
@@ -274,13 +276,17 @@ def select_evidence(
     return points
 
 
-def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> list[list[Evidence]]:
+def with_context(
+    points: list[list[Evidence]], scored: Sequence[Evidence], *, explain: bool = False
+) -> list[list[Evidence]]:
     """Widen each lead quote to the neighbouring sentences it depends on, so it stands on its own.
 
     A sentence that opens by pointing back ("This was because...") takes the sentence before it;
     one followed by a sentence pointing back at it ("They were given..."), one ending in a colon
-    and one that only sets up a finding ("We looked at...") take the sentence after it. Quotes
-    stay verbatim: the widened span is one stretch of text.
+    and one that only sets up a finding ("We looked at...") take the sentence after it. With
+    `explain` (the question asks how or why) the best point also takes the next sentence of its
+    paragraph: the sentence most like the question often restates what happened, and the one after
+    it says how or why. Quotes stay verbatim: the widened span is one stretch of text.
     """
     widened: list[list[Evidence]] = []
     for point in points:
@@ -295,7 +301,12 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         if (start, end) == (lead.start, lead.end):
             if before and points_back(lead.text):
                 start = before[-1].start
-            if after and (points_back(after[0].text) or lead.text.rstrip().endswith(":") or _SETS_UP.match(lead.text)):
+            if after and (
+                points_back(after[0].text)
+                or lead.text.rstrip().endswith(":")
+                or _SETS_UP.match(lead.text)
+                or (explain and point is points[0] and _same_paragraph(lead, after[0]))
+            ):
                 end = after[0].end
         chunk = lead.passage.chunk
         text = chunk.text[start - chunk.start : end - chunk.start]
@@ -311,6 +322,16 @@ def with_context(points: list[list[Evidence]], scored: Sequence[Evidence]) -> li
         ) and all(_key(other[0]) != _key(lead) for other in kept):
             kept.append(point)
     return kept
+
+
+def asks_how_or_why(question: str) -> bool:
+    """ "How did pharmacies get PPE?", "Why was oil withdrawn?": an answer wants the means or the reason."""
+    return bool(_HOW_OR_WHY.match(question))
+
+
+def _same_paragraph(first: Evidence, following: Evidence) -> bool:
+    chunk = first.passage.chunk
+    return "\n\n" not in chunk.text[first.end - chunk.start : following.start - chunk.start]
 
 
 def points_back(sentence: str) -> bool:

@@ -15,6 +15,7 @@ from assistant.answering import (
     ABSTAIN_TEXT,
     Answer,
     Evidence,
+    asks_how_or_why,
     compose,
     is_question,
     is_title,
@@ -169,7 +170,7 @@ def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
     support = supporting(question, evidence)
     if not support:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    points = order_points(with_context(select_evidence(support), evidence))
+    points = order_points(with_context(select_evidence(support), evidence, explain=asks_how_or_why(question)))
     text, citations = compose([(point[0].text, point) for point in points])
     return Answer(question, "extractive", False, text, citations)
 

@@ -43,6 +43,7 @@ from assistant.abstention import FEATURES, MODEL_FILE, AbstentionModel, features
 from assistant.answering import (  # noqa: E402
     Evidence,
     answer_type,
+    asks_how_or_why,
     compose,
     has_answer_type,
     mentions,
@@ -127,7 +128,8 @@ def cited_right(record: Record, support: Sequence[Evidence]) -> bool:
     """Whether the answer built from `support` (as service.extractive_answer builds it) cites a gold passage."""
     if not support or not record.item.answerable:
         return False
-    points = order_points(with_context(select_evidence(support), record.evidence))
+    explain = asks_how_or_why(record.item.question)
+    points = order_points(with_context(select_evidence(support), record.evidence, explain=explain))
     _, citations = compose([(point[0].text, point) for point in points])
     return first_hit_rank(record.item, [(c.source, c.quote) for c in citations]) is not None
 

@@ -7,6 +7,7 @@ import pytest
 from assistant.answering import (
     answer_type,
     as_sentence,
+    asks_how_or_why,
     compose,
     has_answer_type,
     is_question,
@@ -172,6 +173,39 @@ def test_sentence_pointing_back_is_quoted_with_its_antecedent() -> None:
     points = with_context([[pointing], [lead]], [lead, pointing])
     assert len(points) == 1
     assert points[0][0].text == chunk_text and points[0][0].start == 0 and points[0][0].end == len(chunk_text)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How did community pharmacies get PPE when supplies were short?", True),
+        ("Why was old oil withdrawn from the market?", True),
+        ("How many care homes were reviewed?", False),
+        ("What did CQC find about dentists?", False),
+    ],
+)
+def test_asks_how_or_why(question: str, expected: bool) -> None:
+    assert asks_how_or_why(question) is expected
+
+
+def test_a_how_question_s_best_point_takes_the_next_sentence_of_its_paragraph() -> None:
+    text = (
+        "Some pharmacies had difficulty getting PPE. Local businesses donated PPE to them.\n\nA new paragraph follows."
+    )
+    parts = _split(
+        text,
+        [
+            "Some pharmacies had difficulty getting PPE.",
+            "Local businesses donated PPE to them.",
+            "A new paragraph follows.",
+        ],
+        {"Some pharmacies had difficulty getting PPE.": 0.8, "Local businesses donated PPE to them.": 0.3},
+    )
+    assert with_context([[parts[0]]], parts)[0][0].text == parts[0].text
+    widened = with_context([[parts[0]]], parts, explain=True)[0][0]
+    assert widened.text == "Some pharmacies had difficulty getting PPE. Local businesses donated PPE to them."
+    second = with_context([[parts[1]]], parts, explain=True)[0][0]
+    assert second.text == parts[1].text  # the paragraph ends there
 
 
 def test_a_list_item_opening_with_their_does_not_point_back() -> None:
