@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from assistant.abstention import should_abstain
@@ -42,6 +43,7 @@ _MONEY_QUESTION = re.compile(
     r"\b(?:cost|budget|funding|price|spend(?:ing)?|salary|revenue)\b.*\b(?:of|for|on)\b"
 )
 _DURATION_QUESTION = re.compile(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their) )")
+_HOW_MANY = re.compile(r"\bhow many ((?:\w+\W+){1,4})", re.IGNORECASE)  # the words after it: what is counted
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
     r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
@@ -148,12 +150,23 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
     sentence = _DIGITS.sub(lambda number: " " if number.group() in asked else number.group(), sentence)
     if kind == "money":
         return bool(_MONEY.search(sentence))
+    if kind == "quantity" and (counted := counted_word(question)) and counted not in tokenize(sentence):
+        return False  # "How many pages ...?" is not answered by a sentence that counts something else
     if kind in ("quantity", "duration"):
         amount = bool(_QUANTITY.search(_YEARS_AND_NAMES.sub(" ", sentence)))
         return amount or (kind == "duration" and bool(_DURATION.search(sentence)))
     if kind == "name":
         return bool(_new_names(sentence, question))
     return bool(_TIME.search(sentence))
+
+
+@lru_cache(maxsize=256)
+def counted_word(question: str) -> str | None:
+    """What a "how many" question counts, as a stemmed word: "How many of the care homes ..." -> "care".
+    "How many times" counts occasions, which a sentence says as "twice" or "weekly": no word to require."""
+    match = _HOW_MANY.search(question)
+    words = [word for word in tokenize(match.group(1)) if word.isalpha()] if match else []
+    return words[0] if words and words[0] != "time" else None
 
 
 def _new_names(sentence: str, question: str) -> list[str]:

@@ -9,6 +9,7 @@ from assistant.answering import (
     as_sentence,
     asks_how_or_why,
     compose,
+    counted_word,
     has_answer_type,
     is_question,
     is_title,
@@ -140,6 +141,25 @@ def test_a_number_the_question_names_is_not_its_answer() -> None:
     sentence = "North West Ambulance Service employed pharmacists in their NHS 111 call centres."
     assert not has_answer_type("quantity", sentence, "How many pharmacists worked in NHS 111 call centres?")
     assert has_answer_type("quantity", "Across the 11 local areas we reviewed.", "How many of the 111 areas?")
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many pages long is the standard?", "page"),
+        ("How many of the 111 care homes closed?", "care"),
+        ("How many times did the cell meet?", None),
+        ("What is the population of Birmingham?", None),
+    ],
+)
+def test_counted_word(question: str, counted: str | None) -> None:
+    assert counted_word(question) == counted
+
+
+def test_a_how_many_question_wants_a_count_of_what_it_asks_about() -> None:
+    question = "How many residents died at the care home?"
+    assert has_answer_type("quantity", "Two residents died in the first week.", question)
+    assert not has_answer_type("quantity", "24 people tested positive and staff were isolated.", question)
 
 
 def test_a_possessive_name_matches_the_plain_name() -> None:
