@@ -198,12 +198,15 @@ _WORD_ENDINGS = frozenset(
     "ture tures ist ists ism isms ise ised ises ising ize ized izes izing ful fully less lessly ship ships hood ed er "
     "ers est ly al ally ic ics ent ents ant ants ure ures".split()
 )
+_MARKDOWN_EMPHASIS = re.compile(r"(?<!\w)(\*\*|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")  # `__` is left: it is in code (__init__)
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]+)\]\([^)\s]+\)")
 _LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])(?:-|\u00ad)[ \t]*(?:\r\n|[\n\r\u2028])\s*(?=(\w+))")
 
 
 def as_prose(quote: str) -> str:
-    """A verbatim quote as it is shown: white space (line breaks included) folded to single spaces, and
-    words that hyphenation split at a line end joined again.
+    """A verbatim quote as it is shown: white space (line breaks included) folded to single spaces, words
+    that hyphenation split at a line end joined again, and Markdown's inline markup (`**bold**`, `` `code` ``,
+    `[link](url)`) shown as the words it marks up.
 
     The rule, needing no dictionary: a hyphen at a line end is dropped only when what follows is a
     lower-case word ending that is no word of its own (`develop-` `ment` -> `development`, `informa-`
@@ -211,6 +214,7 @@ def as_prose(quote: str) -> str:
     `well-known`, `COVID-` `19` -> `COVID-19`). A soft hyphen (U+00AD) is always dropped.
     """
     text = _LINE_END_HYPHEN.sub(_rejoin, quote)
+    text = _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_EMPHASIS.sub(r"\2", text))
     return " ".join(text.replace("\u00ad", "").split())
 
 

@@ -485,3 +485,9 @@ def test_sample_md_hard_wrapped_keeps_its_blocks() -> None:
         return [(block.kind, " ".join(source[block.start : block.end].split())) for block in segment_markdown(source)]
 
     assert folded(wrapped) == folded(text)
+
+
+def test_markdown_inline_markup_is_shown_as_the_words_it_marks_up() -> None:
+    quote = "- **Ask questions in natural language** with `pip install farm-haystack` and [the docs](https://x.io/d)."
+    assert as_prose(quote) == "- Ask questions in natural language with pip install farm-haystack and the docs."
+    assert as_prose("Call a.__init__ or 2 * 3 * 4.") == "Call a.__init__ or 2 * 3 * 4."
