@@ -417,6 +417,15 @@ def order_points(points: list[list[Evidence]]) -> list[list[Evidence]]:
     return sorted(points, key=place)
 
 
+def quoted_answer(
+    question: str, support: Sequence[Evidence], evidence: Sequence[Evidence]
+) -> tuple[str, list[Citation]]:
+    """Answer text and citations from the supporting sentences: the best points, each widened to stand on its
+    own (with the scored `evidence` of its passage), grouped by document."""
+    points = order_points(with_context(select_evidence(support), evidence, explain=asks_how_or_why(question)))
+    return compose([(point[0].text, point) for point in points])
+
+
 def compose(points: Sequence[tuple[str, Sequence[Evidence]]]) -> tuple[str, list[Citation]]:
     """Markdown answer from (sentence, evidence) points: each sentence ends with its citations' markers.
 

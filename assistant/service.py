@@ -15,14 +15,10 @@ from assistant.answering import (
     ABSTAIN_TEXT,
     Answer,
     Evidence,
-    asks_how_or_why,
-    compose,
     is_question,
     is_title,
-    order_points,
-    select_evidence,
+    quoted_answer,
     supporting,
-    with_context,
 )
 from assistant.conversation import ResolvedQuestion, resolve, standalone_questions
 from assistant.lexical import tokenize
@@ -170,8 +166,7 @@ def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
     support = supporting(question, evidence)
     if not support:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    points = order_points(with_context(select_evidence(support), evidence, explain=asks_how_or_why(question)))
-    text, citations = compose([(point[0].text, point) for point in points])
+    text, citations = quoted_answer(question, support, evidence)
     return Answer(question, "extractive", False, text, citations)
 
 

@@ -43,15 +43,11 @@ from assistant.abstention import FEATURES, MODEL_FILE, AbstentionModel, features
 from assistant.answering import (  # noqa: E402
     Evidence,
     answer_type,
-    asks_how_or_why,
-    compose,
     has_answer_type,
     mentions,
     mentions_years,
-    order_points,
     question_entities,
-    select_evidence,
-    with_context,
+    quoted_answer,
 )
 from assistant.conversation import resolve  # noqa: E402
 from assistant.evaluation import QAItem, first_hit_rank, load_question_set  # noqa: E402
@@ -128,9 +124,7 @@ def cited_right(record: Record, support: Sequence[Evidence]) -> bool:
     """Whether the answer built from `support` (as service.extractive_answer builds it) cites a gold passage."""
     if not support or not record.item.answerable:
         return False
-    explain = asks_how_or_why(record.item.question)
-    points = order_points(with_context(select_evidence(support), record.evidence, explain=explain))
-    _, citations = compose([(point[0].text, point) for point in points])
+    _, citations = quoted_answer(record.item.question, support, record.evidence)
     return first_hit_rank(record.item, [(c.source, c.quote) for c in citations]) is not None
 
 
