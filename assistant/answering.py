@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import PurePath
 from typing import Any
 
 from assistant.abstention import should_abstain
@@ -76,6 +77,7 @@ _NOT_NAMES = frozenset(
     "what which who whom whose how when where why did do does is are was were can could should would will has "
     "have had in on at for during after before the a an and of to tell list give describe according".split()
 )
+_PERSON_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Professor|Prof|Sir|Dame|Lord|Lady|Baroness|Baron)\.?"
 _UBIQUITOUS = frozenset("nhs cqc covid covid-19 gp gps uk a&e i".split())
 _TIME = re.compile(
     r"\b(?:1\d|20)\d\d\b|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|"
@@ -84,6 +86,16 @@ _TIME = re.compile(
     r"early|late|since|until|before|after|during|when|first|wave)\b",
     re.I,
 )
+
+
+_FORMAT_NAMES = {
+    ".pdf": "PDF",
+    ".docx": "Word DOCX document",
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".html": "HTML web page",
+    ".htm": "HTML web page",
+}
 
 
 @dataclass(frozen=True)
@@ -202,15 +214,22 @@ def _without_possessive(word: str) -> str:
 
 
 def _labelled_text(passage: Passage) -> str:
-    """The passage with its document title and section: where a name or year may be given."""
+    """The passage with its document's title, format and section: where a name or year may be given.
+    A question may name the document by its format ("the Word document", "the PDF")."""
     chunk = passage.chunk
-    return f"{chunk.title} {chunk.section or ''} {chunk.text}"
+    kind = _FORMAT_NAMES.get(PurePath(chunk.source).suffix.lower(), "")
+    return f"{chunk.title} {kind} {chunk.section or ''} {chunk.text}"
 
 
 def mentions(passage: Passage, entity: str) -> bool:
     """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex"),
-    in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire")."""
+    in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire").
+    A person named in full is also mentioned by title and surname ("Boris Johnson" as "Mr Johnson"),
+    as reports name people after their first mention."""
     text = _labelled_text(passage)
+    names = entity.split()
+    if len(names) > 1 and re.search(rf"\b{_PERSON_TITLE} {re.escape(_without_possessive(names[-1]))}\b", text):
+        return True
     words = {part for word in _WORD.findall(normalise(text)) for part in (word, *word.split("-"))}
     cased_words: list[str] | None = None
     for word in _WORD.findall(entity.replace("’", "'")):

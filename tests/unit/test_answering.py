@@ -177,6 +177,22 @@ def test_names_match_whatever_their_accents_and_hyphenated_prefixes() -> None:
     assert not mentions(passage, "Rabita Foundation")
 
 
+def test_a_person_is_mentioned_by_title_and_surname() -> None:
+    passage = evidence("Mr Johnson confirmed that he did not consider any assessments.", 0.6).passage
+    assert mentions(passage, "Boris Johnson") and mentions(passage, "Boris Johnson's")
+    assert not mentions(passage, "Boris Becker")
+    assert not mentions(evidence("Johnson Street was closed.", 0.6).passage, "Boris Johnson")
+    assert mentions(evidence("Professor Vallance noted a gap.", 0.6).passage, "Patrick Vallance")
+
+
+def test_a_document_is_mentioned_by_its_format() -> None:
+    docx = replace(evidence("Page 3 is blank.", 0.6).passage.chunk, source="sample.docx")
+    passage = replace(evidence("Page 3 is blank.", 0.6).passage, chunk=docx)
+    assert mentions(passage, "Word") and not mentions(passage, "PDF")
+    pdf = replace(passage, chunk=replace(docx, source="Report.PDF"))
+    assert mentions(pdf, "PDF") and not mentions(pdf, "Markdown")
+
+
 def test_supporting_filters_by_threshold_and_kind() -> None:
     strong = evidence("Across the Black Country STP, a risk matrix was adopted.", 0.6)
     weak = evidence("Some unrelated sentence about dentists and access.", 0.1)
