@@ -39,7 +39,8 @@ _SETS_UP = re.compile(
 )
 
 _MONEY_QUESTION = re.compile(
-    r"\bhow much (?!of\b|time\b)(?:money|funding|\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
+    r"\bhow much (?:money|funding|cash)\b|"
+    r"\bhow much (?!of\b|time\b)(?:\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
     r"\b(?:spen[dt]|cost|pa(?:y|id)|fund|budget|invest|worth|price)|"
     r"\b(?:cost|budget|funding|price|spend(?:ing)?|salary|revenue)\b.*\b(?:of|for|on)\b"
 )

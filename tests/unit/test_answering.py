@@ -94,6 +94,7 @@ def test_answer_sentences_show_prose_and_add_nothing() -> None:
     ("question", "kind"),
     [
         ("How much did the NHS spend on PPE in 2021?", "money"),
+        ("How much money did NHS England allocate to it?", "money"),
         ("What was the budget of the Sussex ICS?", "money"),
         ("What is the population of Birmingham?", "quantity"),
         ("How many care homes were reviewed?", "quantity"),
