@@ -163,7 +163,7 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
     sentence = _DIGITS.sub(lambda number: " " if number.group() in asked else number.group(), sentence)
     if kind == "money":
         return bool(_MONEY.search(sentence))
-    if kind == "quantity" and (counted := counted_word(question)) and counted not in tokenize(sentence):
+    if kind == "quantity" and (counted := counted_words(question)) and not set(counted) & set(tokenize(sentence)):
         return False  # "How many pages ...?" is not answered by a sentence that counts something else
     if kind in ("quantity", "duration"):
         amount = bool(_QUANTITY.search(_YEARS_AND_NAMES.sub(" ", sentence)))
@@ -174,12 +174,22 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
 
 
 @lru_cache(maxsize=256)
-def counted_word(question: str) -> str | None:
-    """What a "how many" question counts, as a stemmed word: "How many of the care homes ..." -> "care".
-    "How many times" counts occasions, which a sentence says as "twice" or "weekly": no word to require."""
+def counted_words(question: str) -> tuple[str, ...]:
+    """What a "how many" question counts, as stemmed words a sentence must hold one of: "How many of the
+    care homes ..." -> ("care",). A name may say whose rather than what ("How many Hertfordshire respondents"),
+    so a capitalised first word brings the next word as an alternative. "How many times" counts occasions,
+    which a sentence says as "twice" or "weekly": no word to require."""
     match = _HOW_MANY.search(question)
-    words = [word for word in tokenize(match.group(1)) if word.isalpha()] if match else []
-    return words[0] if words and words[0] != "time" else None
+    counted = [
+        (word[:1].isupper(), token)
+        for word in (match.group(1).split() if match else [])
+        for token in tokenize(word)
+        if token.isalpha()
+    ]
+    if not counted or counted[0][1] == "time":
+        return ()
+    (named, first), rest = counted[0], counted[1:2]
+    return (first, *(token for _, token in rest)) if named else (first,)
 
 
 def _new_names(sentence: str, question: str) -> list[str]:
@@ -215,11 +225,14 @@ def _without_possessive(word: str) -> str:
 
 
 def _labelled_text(passage: Passage) -> str:
-    """The passage with its document's title, format and section: where a name or year may be given.
-    A question may name the document by its format ("the Word document", "the PDF")."""
+    """The passage with what names its document (title, file name, format, opening) and its section: where
+    a name or year may be given. A question may name the document rather than the finding: by publisher or
+    place ("the Healthwatch Hertfordshire report", "the Stockton papers") or by format ("the Word document")."""
     chunk = passage.chunk
-    kind = _FORMAT_NAMES.get(PurePath(chunk.source).suffix.lower(), "")
-    return f"{chunk.title} {kind} {chunk.section or ''} {chunk.text}"
+    source = PurePath(chunk.source)
+    kind = _FORMAT_NAMES.get(source.suffix.lower(), "")
+    file_words = source.stem.replace("_", " ").replace("-", " ")
+    return f"{chunk.title} {file_words} {kind} {passage.about} {chunk.section or ''} {chunk.text}"
 
 
 def mentions(passage: Passage, entity: str) -> bool:

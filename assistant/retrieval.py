@@ -33,6 +33,7 @@ class Passage:
     chunk: ChunkRecord
     score: float
     similarity: float
+    about: str = ""  # the opening of the chunk's document, where it names its publisher, place and subject
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> dict[str, float]:

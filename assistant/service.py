@@ -105,7 +105,7 @@ class EvidenceAssistant:
         started = time.perf_counter()
         resolved = resolve(question, standalone_questions(history))
         vector = self._query_vector(resolved)
-        passages = self.retriever.search(resolved.search_text, k=k, doc_ids=doc_ids, query_vector=vector)
+        passages = self.passages(resolved, vector, k=k, doc_ids=doc_ids)
         retrieved = time.perf_counter()
         evidence = self.score_evidence(resolved, vector, passages)
         answer = extractive_answer(question, evidence)
@@ -123,6 +123,19 @@ class EvidenceAssistant:
             "total": round((finished - started) * 1000, 2),
         }
         return answer
+
+    def passages(
+        self,
+        resolved: ResolvedQuestion,
+        vector: np.ndarray,
+        *,
+        k: int | None = None,
+        doc_ids: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """The retrieved passages, each with its document's opening: a question may name the document."""
+        found = self.retriever.search(resolved.search_text, k=k, doc_ids=doc_ids, query_vector=vector)
+        openings = self.store.document_openings([passage.chunk.doc_id for passage in found])
+        return [replace(passage, about=openings.get(passage.chunk.doc_id, "")) for passage in found]
 
     def _query_vector(self, resolved: ResolvedQuestion) -> np.ndarray:
         """The question's vector, blended with the earlier question's for a follow-up (one encode call)."""

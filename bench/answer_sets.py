@@ -1,10 +1,12 @@
 """Answer quality on every public question set, one table with a pooled row. Prints figures; asserts nothing.
 
 Sets: ../shared/eval/qa_dev.jsonl and the blind held-out sets bench/qa_heldout*.jsonl (over the CQC
-corpus), ../shared/eval/squad (its 8 articles), and bench/qa_realdocs.jsonl (over ../shared/realdocs
-plus any --extra folders of real reports). Each corpus is ingested once into a temporary store.
+corpus), ../shared/eval/squad (its 8 articles), bench/qa_realdocs.jsonl (over ../shared/realdocs
+plus any --extra folders of real reports: bench/qa_realdocs_sources.txt says where they come from) and,
+given --blind folders, bench/qa_realdocs_blind.jsonl (written blind by a helper over five more reports:
+bench/qa_realdocs_blind_sources.txt). Each corpus is ingested once into a temporary store.
 
-    .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--json]
+    .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2] [--json]
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ COLUMNS = ("questions", "citation_hit_rate", "first_citation_hit_rate", "abstent
            "answerable_abstained", "citation_validity", "quoted_chars_median", "latency_ms_p50")  # fmt: skip
 
 
-def corpora(extra: list[Path]) -> list[tuple[str, list[Path], list[Path]]]:
+def corpora(extra: Sequence[Path], blind: Sequence[Path] = ()) -> list[tuple[str, list[Path], list[Path]]]:
     """(name, document folders, question sets) for every public corpus that is present."""
     found = [
         (
@@ -38,6 +41,7 @@ def corpora(extra: list[Path]) -> list[tuple[str, list[Path], list[Path]]]:
         ),
         ("squad", [SHARED / "eval" / "squad" / "docs"], [SHARED / "eval" / "squad" / "qa_squad_public.jsonl"]),
         ("realdocs", [SHARED / "realdocs", *extra], [ROOT / "bench" / "qa_realdocs.jsonl"]),
+        ("blind", [SHARED / "realdocs", *blind] if blind else [], [ROOT / "bench" / "qa_realdocs_blind.jsonl"]),
     ]
     return [
         (name, [f for f in folders if f.is_dir()], [s for s in sets if s.is_file()]) for name, folders, sets in found
@@ -69,11 +73,12 @@ def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=Path, action="append", default=[], help="more real documents (realdocs set)")
+    parser.add_argument("--blind", type=Path, action="append", default=[], help="documents of the blind set")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     table: list[tuple[str, dict[str, Any]]] = []
     every_row: list[dict[str, Any]] = []
-    for name, folders, sets in corpora(args.extra):
+    for name, folders, sets in corpora(args.extra, args.blind):
         if not folders or not sets:
             continue
         with tempfile.TemporaryDirectory() as home:

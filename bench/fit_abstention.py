@@ -1,6 +1,6 @@
 """Fit the abstention model (assistant/abstention.py) on every public labelled question set, and compare it.
 
-For each question the real pipeline runs up to the evidence (resolve -> retriever.search ->
+For each question the real pipeline runs up to the evidence (resolve -> passages ->
 score_evidence, as EvidenceAssistant.ask does); the model's features come from the shipped
 `assistant.abstention.features`. Logistic regression (L2, standardised features, Newton's method) is
 evaluated leave-one-corpus-out (fit on two corpora, test on the third) and by pooled 5-fold
@@ -96,7 +96,7 @@ def collect(homes: dict[str, Path], extra: list[Path]) -> list[Record]:
                 for item in load_question_set(path):
                     resolved = resolve(item.question, [])
                     vector = assistant._query_vector(resolved)
-                    passages = assistant.retriever.search(resolved.search_text, query_vector=vector)
+                    passages = assistant.passages(resolved, vector)
                     evidence = assistant.score_evidence(resolved, vector, passages)
                     records.append(Record(name, path.stem, item, passages, evidence))
             print(f"{name}: {sum(r.corpus == name for r in records)} questions", file=sys.stderr)

@@ -27,6 +27,7 @@ _SCHEMA_ID = "__schema__"  # a manifest entry naming the store's layout, for mig
 _PENDING = "__pending__:"  # + doc id: a manifest entry that says a writer is changing that document
 _INTERNAL = "__"  # manifest ids that are not documents start with this
 SCHEMA = 2  # 2: rows carry their document's version
+OPENING_CHARS = 500  # a document's opening: a report's cover page names its publisher, place and subject
 # Dense search goes through Chroma's HNSW index; bench/scale.py measures these settings' recall against
 # exact search (a wide beam and 32 links per node keep small stores from leaving a chunk unreachable).
 _VECTOR_INDEX: Any = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}}
@@ -112,6 +113,7 @@ class EvidenceStore:
         self._manifest = client.get_or_create_collection(f"{namespace}_documents", embedding_function=None)
         self._versions: dict[str, int | None] = {}  # doc id -> current version, as of `_versions_token`
         self._versions_token: str | None = None
+        self._openings: dict[str, tuple[int | None, str]] = {}  # doc id -> (version, its opening text)
         self._migrate()
 
     # --- manifest -------------------------------------------------------------------------
@@ -168,6 +170,22 @@ class EvidenceStore:
         stored = self._manifest.get(ids=[doc_id], include=["documents"])
         documents = stored["documents"] or []
         return documents[0] if documents else None
+
+    def document_openings(self, doc_ids: Sequence[str], chars: int = OPENING_CHARS) -> dict[str, str]:
+        """The first `chars` characters of each document: its cover page or lead, where a report names its
+        publisher, place and subject. Cached per document version; one lookup for those not cached."""
+        wanted = list(dict.fromkeys(doc_ids))
+        missing = [
+            doc_id
+            for doc_id in wanted
+            if self._versions.get(doc_id) is None or self._openings.get(doc_id, (None, ""))[0] != self._versions[doc_id]
+        ]
+        if missing:
+            stored = self._manifest.get(ids=missing, include=["documents", "metadatas"])
+            for doc_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or []):
+                version = metadata.get("version")
+                self._openings[doc_id] = (version if isinstance(version, int) else None, (text or "")[:chars])
+        return {doc_id: self._openings[doc_id][1] for doc_id in wanted if doc_id in self._openings}
 
     # --- writes ----------------------------------------------------------------------------
     def put_document(

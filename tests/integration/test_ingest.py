@@ -583,3 +583,22 @@ def test_a_25_mb_text_file_is_refused_and_the_batch_goes_on(
     monkeypatch.setenv("EVIDENCE_MAX_TEXT_CHARS", "50")  # the limit is a setting
     report = EvidenceAssistant(Settings()).ingest([write(tmp_path / "other.txt", small_doc("Other", "Other text."))])
     assert report.added == [] and "over the 50-character limit" in report.failed[0]["error"]
+
+
+def test_a_question_may_name_the_document_by_its_cover_page(assistant: EvidenceAssistant, tmp_path: Path) -> None:
+    cover = "# Online GP services\n\nA report by Healthwatch Hertfordshire, February 2025.\n\n"
+    part = "Patients described the practice website and its forms in detail."
+    filler = "".join(f"## Part {n}\n\n{part}\n\n" for n in range(40))
+    finding = "## Booking\n\nA third of respondents are unable to book appointments using online services (33%).\n"
+    path = write(tmp_path / "gp_report.md", cover + filler + finding)
+    assistant.ingest([path])
+    question = "How many Hertfordshire respondents could not book appointments online?"
+    answer = assistant.ask(question)
+    assert not answer.abstained and "A third of respondents" in answer.citations[0].quote
+    assert "Hertfordshire" not in answer.passages[0].chunk.text  # the place is named on the cover only
+    assert "Healthwatch Hertfordshire" in assistant.store.document_openings(["gp-report"])["gp-report"]
+
+    path.write_text(cover.replace("Hertfordshire", "Essex") + filler + finding, encoding="utf-8")
+    assistant.ingest([path])  # a revision brings its own cover page
+    assert "Essex" in assistant.store.document_openings(["gp-report"])["gp-report"]
+    assert assistant.ask(question).abstained

@@ -9,7 +9,7 @@ from assistant.answering import (
     as_sentence,
     asks_how_or_why,
     compose,
-    counted_word,
+    counted_words,
     has_answer_type,
     is_question,
     is_title,
@@ -147,14 +147,16 @@ def test_a_number_the_question_names_is_not_its_answer() -> None:
 @pytest.mark.parametrize(
     ("question", "counted"),
     [
-        ("How many pages long is the standard?", "page"),
-        ("How many of the 111 care homes closed?", "care"),
-        ("How many times did the cell meet?", None),
-        ("What is the population of Birmingham?", None),
+        ("How many pages long is the standard?", ("page",)),
+        ("How many of the 111 care homes closed?", ("care",)),
+        ("How many Hertfordshire respondents could not book online?", ("hertfordshir", "respond")),
+        ("How many Huguenots lived there?", ("huguenot", "live")),
+        ("How many times did the cell meet?", ()),
+        ("What is the population of Birmingham?", ()),
     ],
 )
-def test_counted_word(question: str, counted: str | None) -> None:
-    assert counted_word(question) == counted
+def test_counted_words(question: str, counted: tuple[str, ...]) -> None:
+    assert counted_words(question) == counted
 
 
 def test_a_how_many_question_wants_a_count_of_what_it_asks_about() -> None:
