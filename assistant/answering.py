@@ -329,7 +329,8 @@ def with_context(
 
     A sentence that opens by pointing back ("This was because...") takes the sentence before it;
     one followed by a sentence pointing back at it ("They were given..."), one ending in a colon
-    and one that only sets up a finding ("We looked at...") take the sentence after it. With
+    and one that only sets up a finding ("We looked at...", when a sentence and not a heading follows)
+    take the sentence after it. With
     `explain` (the question asks how or why) the best point also takes the next sentence of its
     paragraph: the sentence most like the question often restates what happened, and the one after
     it says how or why. Quotes stay verbatim: the widened span is one stretch of text.
@@ -347,10 +348,11 @@ def with_context(
         if (start, end) == (lead.start, lead.end):
             if before and points_back(lead.text):
                 start = before[-1].start
+            finding_after = bool(after) and _ENDS_SENTENCE.search(after[0].text) is not None  # not a heading
             if after and (
                 points_back(after[0].text)
                 or lead.text.rstrip().endswith(":")
-                or _SETS_UP.match(lead.text)
+                or (finding_after and _SETS_UP.match(lead.text))
                 or (explain and point is points[0] and _same_paragraph(lead, after[0]))
             ):
                 end = after[0].end

@@ -176,9 +176,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def chroma_server(path: Path) -> Iterator[int]:
-    """A `chroma run` server over `path` until the block ends; its port."""
-    port = free_port()
+def chroma_server(path: Path, port: int | None = None) -> Iterator[int]:
+    """A `chroma run` server over `path` until the block ends; its port (a free one unless given)."""
+    port = port or free_port()
     command = [str(Path(sys.executable).with_name("chroma")), "run", "--path", str(path), "--port", str(port)]
     with (path.parent / "chroma-server.log").open("wb") as log:
         process = subprocess.Popen([*command, "--host", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT)
@@ -490,6 +490,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, default=10000, help="chunks in the synthetic library")
     parser.add_argument("--home", type=Path, help="keep the library in this EVIDENCE_HOME (default: a temp folder)")
     parser.add_argument("--server", action="store_true", help="use a `chroma run` server over HOME/chroma-server")
+    parser.add_argument(
+        "--port", type=int, help="the server's port; the same port again reuses the BM25 file built for it in HOME"
+    )
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated, of: {', '.join(PARTS)}")
     parser.add_argument("--noise", type=float, default=0.02, help="sigma of the gaussian noise added to vectors")
     parser.add_argument("--seed", type=int, default=1)
@@ -510,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         home = (args.home or Path(folder) / "home").resolve()
         home.mkdir(parents=True, exist_ok=True)
         if args.server:
-            with chroma_server(home / "chroma-server") as port:
+            with chroma_server(home / "chroma-server", args.port) as port:
                 run(args, parts, home, port)
         else:
             run(args, parts, home, None)

@@ -1339,7 +1339,7 @@ def drop_reference_marks(chars: list[_Char]) -> list[_Char]:
         anchor = kept[-1] if kept else None
         if (
             anchor is not None
-            and not anchor.space
+            and (not anchor.space or (anchor.text in _MARK_AFTER and _just_after(char, anchor)))  # "channels. ³"
             and (anchor.text.isalpha() or anchor.text in _MARK_AFTER)
             and (char.text.isdigit() or char.text in "*†‡§")
             and _raised_and_small(char, anchor)
@@ -1352,13 +1352,19 @@ def drop_reference_marks(chars: list[_Char]) -> list[_Char]:
                 and _raised_and_small(chars[end], anchor)
             ):
                 end += 1
-            anchor.space = chars[end - 1].space
+            anchor.space = anchor.space or chars[end - 1].space
             anchor.paragraph_end = anchor.paragraph_end or chars[end - 1].paragraph_end
             index = end
             continue
         kept.append(char)
         index += 1
     return kept
+
+
+def _just_after(char: _Char, anchor: _Char) -> bool:
+    """On the anchor's line, at most half its size to its right: a mark set apart by a space, not the next line."""
+    gap = char.x0 - anchor.x1
+    return -0.1 * anchor.size <= gap <= 0.5 * anchor.size and char.top < anchor.bottom and char.bottom > anchor.top
 
 
 def _raised_and_small(char: _Char, anchor: _Char) -> bool:

@@ -326,6 +326,15 @@ def test_lead_sentence_is_quoted_with_the_sentence_after_it(lead_text: str, next
     assert points[0][0].text == chunk_text
 
 
+def test_a_set_up_sentence_does_not_take_the_heading_after_it() -> None:
+    lead_text = "We asked participants about how they currently use GP services."
+    chunk_text = f"{lead_text}\n\nPreferred appointment types"
+    whole = evidence(chunk_text, 0.0)
+    lead = Evidence(whole.passage, 0, len(lead_text), lead_text, 0.7)
+    heading = Evidence(whole.passage, len(lead_text) + 2, len(chunk_text), "Preferred appointment types", 0.3)
+    assert with_context([[lead]], [lead, heading])[0][0].text == lead_text
+
+
 @pytest.mark.parametrize(
     ("text", "section", "title"),
     [

@@ -977,6 +977,16 @@ def test_raised_footnote_marks_are_left_out_of_the_text() -> None:
     assert _text_of(drop_reference_marks(body + marks + after)) == "late. A paper"
 
 
+def test_a_mark_set_apart_from_its_full_stop_is_left_out_but_not_a_number_on_the_next_line() -> None:
+    body = [_char(c, 10 + 5 * i) for i, c in enumerate("channels.")]
+    body[-1].space = True  # the engine put a space between the full stop and the mark ("channels. ³")
+    mark = [_char("3", body[-1].x1 + 1.5, size=6.0, baseline=96.0, space=True)]
+    after = [_char(c, 70 + 5 * i) for i, c in enumerate("Next")]
+    assert _text_of(drop_reference_marks(body + mark + after)) == "channels. Next"
+    above = [_char(c, 10 + 3 * i, size=6.0, baseline=20.0) for i, c in enumerate("11/24")]  # a header, lines up
+    assert _text_of(drop_reference_marks(body + above)) == "channels. 11/24"
+
+
 @pytest.mark.parametrize(
     ("mark", "size", "baseline"),
     [
