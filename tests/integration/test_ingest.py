@@ -602,3 +602,14 @@ def test_a_question_may_name_the_document_by_its_cover_page(assistant: EvidenceA
     assistant.ingest([path])  # a revision brings its own cover page
     assert "Essex" in assistant.store.document_openings(["gp-report"])["gp-report"]
     assert assistant.ask(question).abstained
+
+
+def test_a_store_made_with_a_narrower_sentence_search_is_widened_on_opening(tmp_path: Path) -> None:
+    import chromadb
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "chroma"))
+    hnsw = {"space": "cosine", "ef_search": 200}
+    client.get_or_create_collection("evidence_sentences", configuration={"hnsw": hnsw}, embedding_function=None)
+    EvidenceStore(client, Settings(home=tmp_path).embeddings())
+    for name, wanted in (("evidence_sentences", 1500), ("evidence_chunks", 200)):
+        assert client.get_collection(name).configuration_json["hnsw"]["ef_search"] == wanted
