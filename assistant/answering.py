@@ -329,11 +329,11 @@ def with_context(
 
     A sentence that opens by pointing back ("This was because...") takes the sentence before it;
     one followed by a sentence pointing back at it ("They were given..."), one ending in a colon
-    and one that only sets up a finding ("We looked at...", when a sentence and not a heading follows)
-    take the sentence after it. With
-    `explain` (the question asks how or why) the best point also takes the next sentence of its
-    paragraph: the sentence most like the question often restates what happened, and the one after
-    it says how or why. Quotes stay verbatim: the widened span is one stretch of text.
+    and one that only sets up a finding ("We looked at...", when a sentence and not a heading
+    follows) take the sentence after it. With `explain` (the question asks how or why) the best
+    point also takes the next sentence of its paragraph: the sentence most like the question often
+    restates what happened, and the one after it says how or why. Quotes stay verbatim: the widened
+    span is one stretch of text.
     """
     widened: list[list[Evidence]] = []
     for point in points:
