@@ -225,14 +225,19 @@ def _without_possessive(word: str) -> str:
 
 
 def _labelled_text(passage: Passage) -> str:
-    """The passage with what names its document (title, file name, format, opening) and its section: where
-    a name or year may be given. A question may name the document rather than the finding: by publisher or
-    place ("the Healthwatch Hertfordshire report", "the Stockton papers") or by format ("the Word document")."""
+    """The passage with its document title and section: where a name or year may be given."""
     chunk = passage.chunk
-    source = PurePath(chunk.source)
+    return f"{chunk.title} {chunk.section or ''} {chunk.text}"
+
+
+def _document_names(passage: Passage) -> str:
+    """What else names the passage's document: its file name, format and opening. A question may name the
+    document rather than the finding: by publisher or place ("the Healthwatch Hertfordshire report", "the
+    Stockton papers") or by format ("the Word document"). Not where a year is given: a cover's date is when
+    the report came out, not when its findings happened."""
+    source = PurePath(passage.chunk.source)
     kind = _FORMAT_NAMES.get(source.suffix.lower(), "")
-    file_words = source.stem.replace("_", " ").replace("-", " ")
-    return f"{chunk.title} {file_words} {kind} {passage.about} {chunk.section or ''} {chunk.text}"
+    return f"{source.stem.replace('_', ' ').replace('-', ' ')} {kind} {passage.about}"
 
 
 def mentions(passage: Passage, entity: str) -> bool:
@@ -240,7 +245,7 @@ def mentions(passage: Passage, entity: str) -> bool:
     in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire").
     A person named in full is also mentioned by title and surname ("Boris Johnson" as "Mr Johnson"),
     as reports name people after their first mention."""
-    text = _labelled_text(passage)
+    text = f"{_document_names(passage)} {_labelled_text(passage)}"
     names = entity.split()
     if len(names) > 1 and re.search(rf"\b{_PERSON_TITLE} {re.escape(_without_possessive(names[-1]))}\b", text):
         return True

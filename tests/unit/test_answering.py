@@ -15,6 +15,7 @@ from assistant.answering import (
     is_title,
     list_sentence,
     mentions,
+    mentions_years,
     order_points,
     question_entities,
     select_evidence,
@@ -194,6 +195,13 @@ def test_a_document_is_mentioned_by_its_format() -> None:
     assert mentions(passage, "Word") and not mentions(passage, "PDF")
     pdf = replace(passage, chunk=replace(docx, source="Report.PDF"))
     assert mentions(pdf, "PDF") and not mentions(pdf, "Markdown")
+
+
+def test_the_cover_page_names_the_document_but_does_not_date_its_findings() -> None:
+    cover = "Online GP services. A report by Healthwatch Hertfordshire, February 2023."
+    passage = replace(evidence("A third of respondents could not book online.", 0.6).passage, about=cover)
+    assert mentions(passage, "Hertfordshire") and not mentions(passage, "Essex")
+    assert not mentions_years(passage, "How many could not book online in 2023?")
 
 
 def test_supporting_filters_by_threshold_and_kind() -> None:
