@@ -34,7 +34,8 @@ _HOW_OR_WHY = re.compile(r"^\W*(?:how (?:did|do|does|was|were|is|are|has|have|ca
 
 # A sentence that only says what the reviewers looked at; the finding is in the sentence after it.
 _SETS_UP = re.compile(
-    r"^(?:[^.]{0,60}\b)?we (?:looked at|wanted to (?:know|find out|understand|see)|asked|examined|set out to)\b",
+    r"^(?:[^.]{0,60}\b)?(?:we (?:looked at|wanted to (?:know|find out|understand|see)|asked|examined|set out to)|"
+    r"(?:were|was) asked)\b",
     re.IGNORECASE,
 )
 
@@ -230,14 +231,20 @@ def _labelled_text(passage: Passage) -> str:
     return f"{chunk.title} {chunk.section or ''} {chunk.text}"
 
 
+def document_name(passage: Passage) -> str:
+    """The passage's document as its file name and title call it ("healthwatch herts online gp services",
+    "Online GP Services: Patient Views"): what every finding in it is about, whether or not it says so."""
+    chunk = passage.chunk
+    return f"{PurePath(chunk.source).stem.replace('_', ' ').replace('-', ' ')} {chunk.title}"
+
+
 def _document_names(passage: Passage) -> str:
-    """What else names the passage's document: its file name, format and opening. A question may name the
-    document rather than the finding: by publisher or place ("the Healthwatch Hertfordshire report", "the
+    """What else names the passage's document: its file name, title, format and opening. A question may name
+    the document rather than the finding: by publisher or place ("the Healthwatch Hertfordshire report", "the
     Stockton papers") or by format ("the Word document"). Not where a year is given: a cover's date is when
     the report came out, not when its findings happened."""
-    source = PurePath(passage.chunk.source)
-    kind = _FORMAT_NAMES.get(source.suffix.lower(), "")
-    return f"{source.stem.replace('_', ' ').replace('-', ' ')} {kind} {passage.about}"
+    kind = _FORMAT_NAMES.get(PurePath(passage.chunk.source).suffix.lower(), "")
+    return f"{document_name(passage)} {kind} {passage.about}"
 
 
 def mentions(passage: Passage, entity: str) -> bool:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MODEL_FILE = Path(__file__).with_name("ranker.json")
 FEATURES = (
     "similarity",  # cosine of the sentence to the question
-    "coverage",  # share of the question's IDF-weighted words in the sentence or its section heading
+    "coverage",  # share of the question's IDF-weighted words in the sentence, its section heading or document name
     "passage_similarity",  # cosine of the sentence's whole passage to the question: the finding's context
     "kind_match",  # +1 states the asked-for kind of fact (a number for "how many"), -1 does not, 0 no kind asked
 )

@@ -15,6 +15,7 @@ from assistant.answering import (
     ABSTAIN_TEXT,
     Answer,
     Evidence,
+    document_name,
     is_question,
     is_title,
     quoted_answer,
@@ -152,13 +153,16 @@ class EvidenceAssistant:
         by how much of the question it covers, by its passage's relevance and by the kind of fact it states."""
         weights = self._term_weights(resolved)
         passage_of = {passage.chunk.chunk_id: passage for passage in passages}
+        labels = {
+            passage.chunk.chunk_id: set(tokenize(f"{document_name(passage)} {passage.chunk.section or ''}"))
+            for passage in passages
+        }  # a sentence is also about its document's name and its section
         scored: list[Evidence] = []
         for sentence, similarity in self.retriever.sentences(passages, vector):
             passage = passage_of[sentence.chunk_id]
             if is_title(sentence.text, passage.chunk.section) or is_question(sentence.text):
                 continue  # headings and the review's own questions name topics; the findings are the evidence
-            section = set(tokenize(passage.chunk.section)) if passage.chunk.section else set()
-            covered = coverage(weights, set(tokenize(sentence.text)) | section)
+            covered = coverage(weights, set(tokenize(sentence.text)) | labels[passage.chunk.chunk_id])
             scored.append(Evidence(passage, sentence.start, sentence.end, sentence.text, 0.0, similarity, covered))
         scores = self.ranker.scores(resolved.question, scored)
         return [replace(item, score=float(score)) for item, score in zip(scored, scores)]

@@ -137,3 +137,19 @@ def test_dev_set_meets_the_quality_bar(sample_assistant: EvidenceAssistant) -> N
     assert metrics["abstention_accuracy"] >= 0.90
     assert metrics["answerable_abstained"] <= 1
     assert metrics["invariant_violations"] == 0
+
+
+def test_a_finding_is_about_the_document_it_is_in(assistant: EvidenceAssistant, tmp_path: Path) -> None:
+    """Staff name the report ("Hertfordshire respondents") where its findings do not repeat the name: the
+    document's file name and title count as said by every sentence in it, not only by its introduction."""
+    report = tmp_path / "healthwatch_hertfordshire_online_gp_services.md"
+    report.write_text(
+        "# Online GP services: patient views\n\n"
+        "Healthwatch Hertfordshire heard from Hertfordshire residents about their GP practice.\n\n"
+        "## Devices\n\nMost people used a mobile phone (69%).\n\n"
+        "## Booking\n\nMany could not book appointments online at all.\n",
+        encoding="utf-8",
+    )
+    assistant.ingest([report])
+    answer = assistant.ask("Which device did most Hertfordshire respondents use to contact their practice online?")
+    assert any("mobile phone" in citation.quote for citation in answer.citations)

@@ -318,6 +318,10 @@ def test_a_name_question_needs_a_name_the_question_does_not_already_give() -> No
             "We looked at the way medicines were managed for people at the end of life.",
             "It involved community pharmacies, CCGs and GP surgeries working together.",
         ),
+        (  # the same, as a survey report puts it
+            "Respondents were asked which devices they used to contact their practice online.",
+            "Most used a mobile phone (69%) and a quarter a laptop.",
+        ),
         (  # the next sentence refers back to this one
             "New command and control structures were created in response to the pandemic.",
             "The importance of these has been highlighted to us by ICS leads and commissioners.",
