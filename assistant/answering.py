@@ -310,9 +310,12 @@ def supporting(question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
 
 
 def select_evidence(
-    scored: Sequence[Evidence], *, max_sentences: int = 4, keep_ratio: float = 0.82, duplicate_jaccard: float = 0.6
+    scored: Sequence[Evidence], *, max_sentences: int = 6, keep_ratio: float = 0.82, duplicate_jaccard: float = 0.6
 ) -> list[list[Evidence]]:
-    """The best sentences, near-duplicates merged: each entry is one point and the sentences backing it."""
+    """The best sentences, near-duplicates merged: each entry is one point and the sentences backing it.
+
+    Every sentence within `keep_ratio` of the best score is a point, up to `max_sentences`: many close
+    scores mean a broad question or an unsure ranking, and either way the answer is among them."""
     ranked = sorted(scored, key=lambda evidence: -evidence.score)
     if not ranked:
         return []

@@ -38,6 +38,21 @@ def test_select_keeps_best_and_drops_weak_sentences() -> None:
     assert texts == [items[0].text, items[1].text]
 
 
+def test_close_scores_give_at_most_six_points() -> None:
+    findings = [
+        "Ambulance services employed pharmacists in call centres.",
+        "Care homes struggled to reach GPs during the first wave.",
+        "Hospices expanded end of life care at home.",
+        "Dentists set up urgent dental care clusters.",
+        "Volunteers delivered food parcels to shielding people.",
+        "Councils found hotel rooms for homeless people.",
+        "Leaders met daily on system-wide calls.",
+        "Shared records let staff see test results.",
+    ]
+    items = [evidence(text, 0.8 - n / 100, start=100 * n) for n, text in enumerate(findings)]
+    assert [point[0] for point in select_evidence(items)] == items[:6]
+
+
 def test_near_duplicate_from_another_document_is_cited_together() -> None:
     first = evidence("Local systems accelerated collaborative working across health and social care.", 0.8)
     twin = evidence(
