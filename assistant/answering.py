@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -296,6 +297,17 @@ def passing_rules(question: str, evidence: Sequence[Evidence]) -> list[Evidence]
     return [
         item for item in evidence if item.passage in naming_everything and has_answer_type(kind, item.text, question)
     ]
+
+
+def quotable_passages(passages: Sequence[Passage], evidence: Sequence[Evidence], k: int) -> list[Passage]:
+    """The k passages to quote from, out of a wider retrieved pool: those whose best sentence scores highest
+    (ties in the retrieval's order). Retrieval ranks whole passages; the ranker judges the sentence that would
+    be quoted, and finds the finding that fusion ranked sixth or twelfth."""
+    best: dict[str, float] = {}
+    for item in evidence:
+        chunk_id = item.passage.chunk.chunk_id
+        best[chunk_id] = max(best.get(chunk_id, -math.inf), item.score)
+    return sorted(passages, key=lambda passage: -best.get(passage.chunk.chunk_id, -math.inf))[:k]
 
 
 def supporting(question: str, evidence: Sequence[Evidence]) -> list[Evidence]:

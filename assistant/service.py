@@ -18,6 +18,8 @@ from assistant.answering import (
     document_name,
     is_question,
     is_title,
+    passing_rules,
+    quotable_passages,
     quoted_answer,
     supporting,
 )
@@ -106,16 +108,19 @@ class EvidenceAssistant:
         started = time.perf_counter()
         resolved = resolve(question, standalone_questions(history))
         vector = self._query_vector(resolved)
-        passages = self.passages(resolved, vector, k=k, doc_ids=doc_ids)
+        k = k or self.settings.k
+        pool = self.passages(resolved, vector, k=max(k, self.settings.pool), doc_ids=doc_ids)
         retrieved = time.perf_counter()
-        evidence = self.score_evidence(resolved, vector, passages)
-        answer = extractive_answer(question, evidence)
+        scored = self.score_evidence(resolved, vector, pool)
+        passages = quotable_passages(pool, scored, k)
+        evidence = _of(passages, scored)
+        answer = extractive_answer(question, _of(pool[:k], scored), evidence)
         if mode == "llm":
             from assistant.llm_answering import answer_with_llm
 
             model = self.settings.chat_model()
             answer = answer_with_llm(model, question, resolved, passages, evidence, fallback=answer)
-        answer.passages = list(passages)
+        answer.passages = passages
         answer.standalone_question = resolved.standalone
         finished = time.perf_counter()
         answer.timings_ms = {
@@ -178,13 +183,27 @@ class EvidenceAssistant:
         return weights
 
 
-def extractive_answer(question: str, evidence: Sequence[Evidence]) -> Answer:
-    """Answer with the best evidence sentences verbatim, or abstain when none is good enough."""
+def extractive_answer(
+    question: str, evidence: Sequence[Evidence], quotable: Sequence[Evidence] | None = None
+) -> Answer:
+    """Answer with the best evidence sentences verbatim, or abstain when none is good enough.
+
+    Whether to answer is judged on `evidence`, the sentences of the retrieval's own best passages, as the
+    abstention model was fitted; what to quote comes from `quotable` (the passages with the best sentences,
+    see `quotable_passages`) when any of it passes the hand rules."""
     support = supporting(question, evidence)
     if not support:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
+    if quotable is not None and (better := passing_rules(question, quotable)):
+        support, evidence = better, [*quotable, *evidence]
     text, citations = quoted_answer(question, support, evidence)
     return Answer(question, "extractive", False, text, citations)
+
+
+def _of(passages: Sequence[Passage], evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The evidence sentences of these passages."""
+    chunk_ids = {passage.chunk.chunk_id for passage in passages}
+    return [item for item in evidence if item.passage.chunk.chunk_id in chunk_ids]
 
 
 def coverage(weights: dict[str, float], tokens: set[str]) -> float:

@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     auth_file: Path | None = Field(default=None, description="JSON users file; set = web UI login required.")
     host: str = Field(default="127.0.0.1", description="Web UI bind address.")
     port: int = Field(default=7860, description="Web UI port.")
-    k: int = Field(default=5, ge=1, le=50, description="Passages retrieved per question.")
+    k: int = Field(default=5, ge=1, le=50, description="Passages an answer is drawn from.")
+    pool: int = Field(
+        default=20, ge=1, le=100, description="Passages retrieved and scored sentence by sentence; k are kept."
+    )
     candidates: int = Field(default=30, ge=5, le=500, description="Candidates each ranker gives retrieval to fuse.")
     mmr_lambda: float = Field(default=0.9, ge=0, le=1, description="Relevance against diversity (1 = relevance).")
     check_seconds: float = Field(

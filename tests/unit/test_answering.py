@@ -18,11 +18,13 @@ from assistant.answering import (
     mentions_years,
     order_points,
     question_entities,
+    quotable_passages,
     select_evidence,
     supporting,
     with_context,
 )
 from assistant.citations import invariant_problems, marker_numbers
+from assistant.service import extractive_answer
 
 from .fakes import Evidence, evidence
 
@@ -453,3 +455,23 @@ def test_a_lower_case_sentence_without_a_lead_in_is_not_a_list() -> None:
     text = "It covered:\n\nTrusts said so. the rest followed; later"  # mid-paragraph, whatever came before
     parts = _split(text, ["Trusts said so.", "the rest followed; later"], {})
     assert list_sentence(parts[1]) == (parts[1].start, parts[1].end)
+
+
+def test_the_passages_quoted_from_are_those_with_the_best_sentences() -> None:
+    intro = evidence("The review looked at how providers worked together.", 0.50, doc_id="intro")
+    method = evidence("We spoke to leaders in eleven areas.", 0.30, doc_id="method")
+    finding = evidence("Hospices expanded end of life care at home.", 0.70, doc_id="finding")
+    passages = [intro.passage, method.passage, finding.passage]
+    assert quotable_passages(passages, [intro, method, finding], k=2) == [finding.passage, intro.passage]
+    tied = replace(finding, score=0.50)  # a tie goes to the passage retrieval ranked higher
+    assert quotable_passages(passages, [intro, method, tied], k=1) == [intro.passage]
+
+
+def test_whether_to_answer_is_judged_on_the_retrieval_s_own_passages() -> None:
+    question = "How did hospices help?"
+    weak = evidence("Some areas had few meetings.", 0.05, doc_id="top")
+    strong = evidence("Hospices expanded end of life care at home.", 0.8, doc_id="wider")
+    assert extractive_answer(question, [weak], [strong]).abstained
+    judged = evidence("Hospices worked with GPs.", 0.8, doc_id="top")
+    answer = extractive_answer(question, [judged], [strong, judged])
+    assert not answer.abstained and answer.citations[0].quote == strong.text
