@@ -80,6 +80,8 @@ class Record:
 
 # --- collecting -----------------------------------------------------------------------------
 def collect(homes: dict[str, Path], extra: list[Path]) -> list[Record]:
+    """Each question's evidence from the retrieval's own top k passages: what the product judges whether
+    to answer on (it then quotes from the k best of a wider pool, which this fit does not see)."""
     records: list[Record] = []
     for name, folders, sets in corpora(extra):
         if not sets or (name not in homes and not folders):
