@@ -400,13 +400,14 @@ class EvidenceStore:
             for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
         ]
 
-    def sentences_of(self, chunk_ids: Sequence[str]) -> list[tuple[SentenceRecord, list[float]]]:
-        """The quotable sentences of the given chunks with their vectors, in document order.
+    def sentences_of(self, chunk_ids: Sequence[str]) -> list[tuple[SentenceRecord, Sequence[float]]]:
+        """The quotable sentences of the given chunks with their vectors (as Chroma returns them, not copied
+        into Python floats: a question reads over a hundred), in document order.
 
         Looked up by id ("<chunk id>#0", "#1", ...), a block of numbers at a time, which Chroma answers
         several times faster than a metadata filter over every sentence of the library.
         """
-        found: list[tuple[SentenceRecord, list[float]]] = []
+        found: list[tuple[SentenceRecord, Sequence[float]]] = []
         pending, first = list(dict.fromkeys(chunk_ids)), 0
         while pending:
             numbers = range(first, first + _SENTENCE_ID_BLOCK)
@@ -416,7 +417,7 @@ class EvidenceStore:
             )
             metadatas = stored["metadatas"] or []
             block = [
-                (_sentence(item_id, text, dict(metadata)), [float(value) for value in vector])
+                (_sentence(item_id, text, dict(metadata)), vector)
                 for item_id, text, metadata, vector, current in zip(
                     stored["ids"], stored["documents"] or [], metadatas, _vectors(stored), self._current(metadatas)
                 )
