@@ -195,7 +195,7 @@ def extractive_answer(
     if not support:
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
     if quotable is not None and (better := passing_rules(question, quotable)):
-        support, evidence = better, [*quotable, *evidence]
+        support, evidence = better, list(dict.fromkeys([*quotable, *evidence]))  # the two overlap
     text, citations = quoted_answer(question, support, evidence)
     return Answer(question, "extractive", False, text, citations)
 
