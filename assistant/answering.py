@@ -252,16 +252,21 @@ def mentions(passage: Passage, entity: str) -> bool:
     """Every word of the name appears in the passage (so "Sussex ICS" matches "the ICS in Sussex"),
     in full or abbreviated ("NWAS" for "North West Ambulance Service", "Lincs" for "Lincolnshire").
     A person named in full is also mentioned by title and surname ("Boris Johnson" as "Mr Johnson"),
-    as reports name people after their first mention."""
+    as reports name people after their first mention. A word may be inflected otherwise ("the National
+    Highway Designated Act" for "Designation Act", "Colonies" for "colony"): the same stem mentions it."""
     text = f"{_document_names(passage)} {_labelled_text(passage)}"
     names = entity.split()
     if len(names) > 1 and re.search(rf"\b{_PERSON_TITLE} {re.escape(_without_possessive(names[-1]))}\b", text):
         return True
     words = {part for word in _WORD.findall(normalise(text)) for part in (word, *word.split("-"))}
     cased_words: list[str] | None = None
+    stems: set[str] | None = None
     for word in _WORD.findall(entity.replace("’", "'")):
         bare = _without_possessive(word)
         if normalise(word) in words or normalise(bare) in words:
+            continue
+        stems = stems if stems is not None else set(tokenize(text))
+        if (word_stems := set(tokenize(bare))) and word_stems <= stems:
             continue
         cased_words = cased_words if cased_words is not None else _WORD.findall(text)
         if not abbreviates(bare, cased_words):

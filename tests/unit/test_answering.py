@@ -198,6 +198,13 @@ def test_names_match_whatever_their_accents_and_hyphenated_prefixes() -> None:
     assert not mentions(passage, "Rabita Foundation")
 
 
+def test_a_name_word_inflected_otherwise_is_still_mentioned() -> None:
+    passage = evidence("In 1995 Bill Clinton signed the National Highway Designation Act.", 0.6).passage
+    assert mentions(passage, "National Highway Designated Act")
+    assert mentions(evidence("The French colonies grew.", 0.6).passage, "French Colony")
+    assert not mentions(passage, "National Highway Safety Act")
+
+
 def test_a_person_is_mentioned_by_title_and_surname() -> None:
     passage = evidence("Mr Johnson confirmed that he did not consider any assessments.", 0.6).passage
     assert mentions(passage, "Boris Johnson") and mentions(passage, "Boris Johnson's")
