@@ -188,7 +188,7 @@ class HybridRetriever(BaseRetriever):
     def sentences(self, passages: Sequence[Passage], vector: np.ndarray) -> list[tuple[SentenceRecord, float]]:
         """The quotable sentences of the passages, each with its cosine to the vector, passage by passage
         in the passages' order and within a passage in document order."""
-        stored = self.store.sentences_of([passage.chunk.chunk_id for passage in passages])
+        stored = self.store.sentences_of([passage.chunk for passage in passages])
         if not stored:
             return []
         similarities = np.asarray([sentence_vector for _, sentence_vector in stored], dtype=np.float32) @ vector

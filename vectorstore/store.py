@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -92,7 +92,9 @@ class ChunkRecord:
 @dataclass(frozen=True)
 class SentenceRecord:
     """A quotable sentence of a chunk, with document offsets; embedded at ingest so answering
-    never has to embed text at question time. Its id is "<chunk id>#<n>"."""
+    never has to embed text at question time. Its id is "<chunk id>#<n>". Its row holds no text: the
+    text is its span of the chunk's (stored text costs Chroma a full-text index entry per row, which
+    made sentence rows a third of an ingest's time outside the encoder)."""
 
     sentence_id: str
     chunk_id: str
@@ -219,7 +221,7 @@ class EvidenceStore:
         self._add(
             self._sentences,
             [sentence.sentence_id for sentence in sentences],
-            [sentence.text for sentence in sentences],
+            None,
             [
                 {"doc_id": sentence.doc_id, "chunk_id": sentence.chunk_id, "start": sentence.start, "end": sentence.end}
                 | version
@@ -288,7 +290,7 @@ class EvidenceStore:
         self,
         collection: Any,
         ids: list[str],
-        texts: list[str],
+        texts: list[str] | None,
         metadatas: list[dict[str, Any]],
         vectors: Sequence[Sequence[float]],
     ) -> None:
@@ -297,7 +299,7 @@ class EvidenceStore:
             stop = start + size
             collection.upsert(
                 ids=ids[start:stop],
-                documents=texts[start:stop],
+                documents=texts[start:stop] if texts is not None else None,
                 metadatas=metadatas[start:stop],
                 embeddings=[list(vector) for vector in vectors[start:stop]],
             )
@@ -400,26 +402,26 @@ class EvidenceStore:
             for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
         ]
 
-    def sentences_of(self, chunk_ids: Sequence[str]) -> list[tuple[SentenceRecord, Sequence[float]]]:
+    def sentences_of(self, chunks: Sequence[ChunkRecord]) -> list[tuple[SentenceRecord, Sequence[float]]]:
         """The quotable sentences of the given chunks with their vectors (as Chroma returns them, not copied
         into Python floats: a question reads over a hundred), in document order.
 
         Looked up by id ("<chunk id>#0", "#1", ...), a block of numbers at a time, which Chroma answers
         several times faster than a metadata filter over every sentence of the library.
         """
+        by_id = {chunk.chunk_id: chunk for chunk in chunks}
         found: list[tuple[SentenceRecord, Sequence[float]]] = []
-        pending, first = list(dict.fromkeys(chunk_ids)), 0
+        pending, first = list(by_id), 0
         while pending:
             numbers = range(first, first + _SENTENCE_ID_BLOCK)
             stored = self._sentences.get(
-                ids=[f"{chunk_id}#{n}" for chunk_id in pending for n in numbers],
-                include=["documents", "metadatas", "embeddings"],
+                ids=[f"{chunk_id}#{n}" for chunk_id in pending for n in numbers], include=["metadatas", "embeddings"]
             )
             metadatas = stored["metadatas"] or []
             block = [
-                (_sentence(item_id, text, dict(metadata)), vector)
-                for item_id, text, metadata, vector, current in zip(
-                    stored["ids"], stored["documents"] or [], metadatas, _vectors(stored), self._current(metadatas)
+                (_sentence(item_id, dict(metadata), by_id), vector)
+                for item_id, metadata, vector, current in zip(
+                    stored["ids"], metadatas, _vectors(stored), self._current(metadatas)
                 )
                 if current
             ]
@@ -436,8 +438,10 @@ class EvidenceStore:
 
     def all_sentences(self) -> tuple[list[SentenceRecord], list[list[float]]]:
         """Every quotable sentence with its vector: a full scan, for benchmarks and tests (never on a question)."""
+        chunks = {chunk.chunk_id: chunk for chunk in self.all_chunks()[0]}
         rows = self._current_rows(self._sentences)
-        return [_sentence(*row[:3]) for row in rows], [row[3] for row in rows]
+        rows = [row for row in rows if row[2]["chunk_id"] in chunks]  # `evidence doctor` reports the others
+        return [_sentence(item_id, metadata, chunks) for item_id, _, metadata, _ in rows], [row[3] for row in rows]
 
     def _current_rows(self, collection: Any) -> list[tuple[str, str, dict[str, Any], list[float]]]:
         rows = list(_scan(collection, self.client.get_max_batch_size()))
@@ -478,9 +482,12 @@ def _records(ids: Any, texts: Any, metadatas: Any, vectors: Any) -> Iterator[tup
         yield ChunkRecord.from_stored(item_id, text, dict(metadata)), [float(value) for value in vector]
 
 
-def _sentence(item_id: str, text: str, metadata: dict[str, Any]) -> SentenceRecord:
+def _sentence(item_id: str, metadata: dict[str, Any], chunks: Mapping[str, ChunkRecord]) -> SentenceRecord:
+    """A sentence row as a record, its text sliced from its chunk's."""
+    chunk = chunks[str(metadata["chunk_id"])]
+    start, end = int(metadata["start"]), int(metadata["end"])
     return SentenceRecord(
-        item_id, str(metadata["chunk_id"]), str(metadata["doc_id"]), text, int(metadata["start"]), int(metadata["end"])
+        item_id, chunk.chunk_id, chunk.doc_id, chunk.text[start - chunk.start : end - chunk.start], start, end
     )
 
 
