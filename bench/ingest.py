@@ -1,9 +1,11 @@
 """Ingest time: our pipeline against the LangChain tutorial default and raw `encode`, same corpus, one run.
 
-    .venv/bin/python bench/ingest.py [--corpus DIR ...] [--repeat N]
+    .venv/bin/python bench/ingest.py [--corpus DIR ...] [--small-files N] [--repeat N]
 
 Default corpus: ../shared/eval/squad/docs (8 Wikipedia articles) and data/reviews (2 CQC reviews);
-`--corpus` (repeatable) replaces it. The same files are ingested three ways, each into a fresh
+`--corpus` (repeatable) replaces it; `--small-files N` replaces it with N short notes of three real sentences
+each, drawn from the default corpus (a library of many small documents, where the cost per document shows).
+The same files are ingested three ways, each into a fresh
 temporary folder, with the bundled MiniLM (`LocalEmbeddings`) loaded and warmed before any timing:
 
   (a) ours: `Ingester(Settings(home=tmp).store()).ingest(folders)`: load + clean + chunk + embed the
@@ -32,6 +34,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -198,13 +202,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", type=Path, action="append", help="folder to ingest (repeatable); default: SQuAD docs + reviews"
     )
+    parser.add_argument("--small-files", type=int, metavar="N", help="ingest N short notes of real sentences instead")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each way; the fastest is reported")
     args = parser.parse_args(argv)
     folders = [folder.resolve() for folder in args.corpus or DEFAULT_CORPORA]
     for folder in folders:
         if not folder.is_dir():
             raise SystemExit(f"no such folder: {folder}")
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-notes-") as notes:
+        if args.small_files:
+            folders = [write_small_files(folders, Path(notes), args.small_files)]
+        return measure(folders, args.repeat)
 
+
+def write_small_files(folders: list[Path], target: Path, count: int) -> Path:
+    """`count` notes of a title and three sentences each, the sentences drawn from the folders' text files."""
+    text = " ".join(path.read_text(encoding="utf-8") for folder in folders for path in sorted(folder.glob("*.txt")))
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if 40 <= len(s) <= 300 and "\n" not in s]
+    picker = random.Random(11)
+    for number in range(count):
+        body = " ".join(picker.sample(sentences, 3))
+        (target / f"field-note-{number:04d}.txt").write_text(f"Field note {number:04d}\n\n{body}\n", encoding="utf-8")
+    return target
+
+
+def measure(folders: list[Path], repeat: int) -> int:
+    """Run the three ways over the folders and print the table."""
     import torch
 
     load_before = load_average()
@@ -218,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, list[dict[str, Any]]] = {"a": [], "b": [], "c": [], "ours_once": []}
         reingests: list[float] = []
         files: list[Path] = []
-        for attempt in range(args.repeat):
+        for attempt in range(repeat):
             row, meter, files, reingest_s = ours(folders, scratch / f"ours-{attempt}")
             runs["a"].append(row)
             reingests.append(reingest_s)
@@ -244,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"corpus: {len(files)} files, {characters:,} characters, from "
         + ", ".join(_shown(folder) for folder in folders)
-        + (f"; each time is the minimum of {args.repeat} runs" if args.repeat > 1 else "")
+        + (f"; each time is the minimum of {repeat} runs" if repeat > 1 else "")
     )
     print()
     columns = [

@@ -25,7 +25,7 @@ from ingest.chunking import Chunk, chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_document
 from ingest.structure import LoadedDocument
-from vectorstore.store import ChunkRecord, DocumentRecord, EvidenceStore, SentenceRecord
+from vectorstore.store import ChunkRecord, DocumentRecord, DocumentWrite, EvidenceStore, SentenceRecord
 
 Progress = Callable[[int, int, str], None]  # (files done, files, what is happening now)
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -243,12 +243,14 @@ class Ingester:
             prepared.chunk_parts.append(heading + (sentences or [prepared.add_text(chunk.text)]))
         return prepared
 
-    def _stored_as(self, existing: DocumentRecord | None, sha256: str) -> DocumentRecord | None:
+    def _stored_as(
+        self, existing: DocumentRecord | None, sha256: str, holding: dict[str, DocumentRecord] | None = None
+    ) -> DocumentRecord | None:
         """The stored document that already holds this content: the file's own (unchanged) or another
-        name's (a duplicate, or the file renamed)."""
+        name's (a duplicate, or the file renamed). `holding` is `documents_holding` looked up already."""
         if existing is not None and existing.sha256 == sha256:
             return existing
-        return next(iter(self.store.documents_where(sha256=sha256)), None)
+        return (holding if holding is not None else self.store.documents_holding([sha256])).get(sha256)
 
     def _store_group(
         self,
@@ -257,67 +259,126 @@ class Ingester:
         seen: set[str],
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        """Embed a group of files in one pass, then write them one by one; a store error fails one file."""
+        """Embed a group of files in one pass, then write them together; when the store fails, each file is
+        written alone, so a store error fails one file."""
         texts = [text for item in group for text in item.texts]
         vectors = iter(embed_once(self.store.embeddings.embed_documents, texts, progress))
-        for item in group:
-            file_vectors = [next(vectors) for _ in item.texts]
+        file_vectors = [[next(vectors) for _ in item.texts] for item in group]
+        with self.writer_lock():
+            planned = self._plan(group, file_vectors)
+            writes = [outcome for outcome in planned if isinstance(outcome, _Write)]
             try:
-                with self.writer_lock():
-                    outcome, entry = self._write(item, file_vectors)
-            except LoadError as error:
-                report.failed.append({"path": str(item.path), "error": _one_line(error)})
+                self.store.put_documents([write.document for write in writes])
+            except Exception:  # the store (a server gone away, a full disk): find which file it was
+                failed = {id(write): error for write in writes if (error := self._write_alone(write)) is not None}
+                planned = [_after_failures(outcome, failed) for outcome in planned]
+        for item, outcome in zip(group, planned):
+            if isinstance(outcome, str):
+                report.failed.append({"path": str(item.path), "error": outcome})
                 continue
-            except Exception as error:  # the store (a server gone away, a full disk): this file only
-                report.failed.append({"path": str(item.path), "error": f"could not store: {_message(error)}"})
-                continue
-            seen.add(entry["doc_id"])
-            getattr(report, outcome).append(entry)
+            kind, record = ("unchanged", outcome.record) if isinstance(outcome, _Unchanged) else outcome.kind()
+            seen.add(record.doc_id)
+            getattr(report, kind).append(_entry(record, item.path))
 
-    def _write(self, item: _Prepared, vectors: Sequence[list[float]]) -> tuple[str, dict[str, Any]]:
-        """Store one prepared file as the next version of its document. Runs under the writers' lock, so
-        the stored state it decides on cannot change under it."""
-        existing = self.store.document(item.doc_id)
-        stored = self._stored_as(existing, item.sha256)
-        if stored is not None:
-            return "unchanged", _entry(stored, item.path)
-        if item.document is None:
-            raise LoadError("same content as another file of this batch, which was not stored")
-        document = item.document
-        version = existing.version + 1 if existing else 1
-        ids = chunk_ids(item.doc_id, item.chunks, version)
-        sentences = [
-            SentenceRecord(f"{chunk_id}#{number}", chunk_id, item.doc_id, document.text[start:end], start, end)
-            for chunk_id, spans in zip(ids, item.sentence_spans)
-            for number, (start, end) in enumerate(spans)
-        ]
-        record = DocumentRecord(
+    def _plan(self, group: Sequence[_Prepared], file_vectors: Sequence[Sequence[list[float]]]) -> list[_Outcome]:
+        """What to do with each prepared file: write it as the next version of its document, or nothing
+        (its content is stored already, or a file earlier in the group writes it). Runs under the writers'
+        lock, so the stored state it decides on cannot change under it."""
+        stored = self.store.documents_by_id([item.doc_id for item in group])
+        holding = self.store.documents_holding([item.sha256 for item in group])
+        writing: dict[str, _Write] = {}  # sha256 -> the write of this group that stores it
+        planned: list[_Outcome] = []
+        for item, vectors in zip(group, file_vectors):
+            existing = stored.get(item.doc_id)
+            if (already := self._stored_as(existing, item.sha256, holding)) is not None:
+                planned.append(_Unchanged(already))
+            elif item.sha256 in writing:
+                planned.append(_Unchanged(writing[item.sha256].document.record, writing[item.sha256]))
+            elif item.document is None:
+                planned.append("same content as another file of this batch, which was not stored")
+            else:
+                write = _document_write(item, item.document, vectors, existing)
+                writing[item.sha256] = _Write(write, existing is not None)
+                planned.append(writing[item.sha256])
+        return planned
+
+    def _write_alone(self, write: _Write) -> str | None:
+        """Write one document; the report's error when the store fails."""
+        try:
+            self.store.put_documents([write.document])
+        except Exception as error:
+            return f"could not store: {_message(error)}"
+        return None
+
+
+@dataclass(frozen=True)
+class _Write:
+    """A file to store as the next version of its document."""
+
+    document: DocumentWrite
+    revises: bool
+
+    def kind(self) -> tuple[str, DocumentRecord]:
+        return ("updated" if self.revises else "added"), self.document.record
+
+
+@dataclass(frozen=True)
+class _Unchanged:
+    """A file whose content is stored already, or is written by `by`, a file earlier in its group."""
+
+    record: DocumentRecord
+    by: _Write | None = None
+
+
+_Outcome = _Write | _Unchanged | str  # str: why the file failed
+
+
+def _after_failures(outcome: _Outcome, failed: dict[int, str]) -> _Outcome:
+    """A planned outcome once some writes failed: theirs fail, and so do the files they were to store."""
+    if isinstance(outcome, _Write) and id(outcome) in failed:
+        return failed[id(outcome)]
+    if isinstance(outcome, _Unchanged) and outcome.by is not None and id(outcome.by) in failed:
+        return "same content as another file of this batch, which was not stored"
+    return outcome
+
+
+def _document_write(
+    item: _Prepared, document: LoadedDocument, vectors: Sequence[list[float]], existing: DocumentRecord | None
+) -> DocumentWrite:
+    """The rows of a prepared file as the next version of its document."""
+    version = existing.version + 1 if existing else 1
+    ids = chunk_ids(item.doc_id, item.chunks, version)
+    sentences = [
+        SentenceRecord(f"{chunk_id}#{number}", chunk_id, item.doc_id, document.text[start:end], start, end)
+        for chunk_id, spans in zip(ids, item.sentence_spans)
+        for number, (start, end) in enumerate(spans)
+    ]
+    record = DocumentRecord(
+        doc_id=item.doc_id,
+        title=document.title,
+        source=item.name,
+        path=str(item.path.resolve()),
+        sha256=item.sha256,
+        chunks=len(item.chunks),
+        version=version,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    records = [
+        ChunkRecord(
+            chunk_id=chunk_id,
             doc_id=item.doc_id,
             title=document.title,
             source=item.name,
-            path=str(item.path.resolve()),
-            sha256=item.sha256,
-            chunks=len(item.chunks),
-            version=version,
-            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            section=chunk.section,
+            page=chunk.page,
         )
-        records = [
-            ChunkRecord(
-                chunk_id=chunk_id,
-                doc_id=item.doc_id,
-                title=document.title,
-                source=item.name,
-                text=chunk.text,
-                start=chunk.start,
-                end=chunk.end,
-                section=chunk.section,
-                page=chunk.page,
-            )
-            for chunk_id, chunk in zip(ids, item.chunks)
-        ]
-        chunk_vectors, sentence_vectors = item.vectors(vectors)
-        self.store.put_document(record, document.text, records, chunk_vectors, sentences, sentence_vectors)
-        return ("updated" if existing else "added"), _entry(record, item.path)
+        for chunk_id, chunk in zip(ids, item.chunks)
+    ]
+    chunk_vectors, sentence_vectors = item.vectors(vectors)
+    return DocumentWrite(record, document.text, records, chunk_vectors, sentences, sentence_vectors)
 
 
 def embed_once(

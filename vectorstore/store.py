@@ -104,6 +104,24 @@ class SentenceRecord:
     end: int
 
 
+@dataclass(frozen=True)
+class DocumentWrite:
+    """One document version to store: its manifest record, its verbatim text, and its rows with vectors."""
+
+    record: DocumentRecord
+    text: str
+    chunks: Sequence[ChunkRecord]
+    chunk_vectors: Sequence[Sequence[float]]
+    sentences: Sequence[SentenceRecord]
+    sentence_vectors: Sequence[Sequence[float]]
+
+    def chunk_rows(self) -> Iterator[tuple[ChunkRecord, Sequence[float]]]:
+        return zip(self.chunks, self.chunk_vectors, strict=True)
+
+    def sentence_rows(self) -> Iterator[tuple[SentenceRecord, Sequence[float]]]:
+        return zip(self.sentences, self.sentence_vectors, strict=True)
+
+
 class EvidenceStore:
     """A thin layer over Chroma: writes whole documents, reads chunks and the manifest."""
 
@@ -165,13 +183,14 @@ class EvidenceStore:
         records = (DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or [])
         return {record.doc_id: record for record in records}
 
-    def documents_where(self, **fields: str) -> list[DocumentRecord]:
-        """Documents whose manifest fields equal these values (an indexed metadata lookup, e.g. sha256=...)."""
-        where: Any = {name: value for name, value in fields.items()}
-        if len(where) > 1:
-            where = {"$and": [{name: value} for name, value in fields.items()]}
+    def documents_holding(self, sha256s: Sequence[str]) -> dict[str, DocumentRecord]:
+        """A stored document for each of these contents that is stored (by SHA-256), in one indexed lookup."""
+        if not sha256s:
+            return {}
+        where: Any = {"sha256": {"$in": list(dict.fromkeys(sha256s))}}
         stored = self._manifest.get(where=where, include=["metadatas"])
-        return [DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or []]
+        records = [DocumentRecord.from_metadata(dict(metadata)) for metadata in stored["metadatas"] or []]
+        return {record.sha256: record for record in records}
 
     def document_text(self, doc_id: str) -> str | None:
         """The verbatim text that every chunk and quote of this document points into."""
@@ -205,38 +224,57 @@ class EvidenceStore:
         sentences: Sequence[SentenceRecord],
         sentence_vectors: Sequence[Sequence[float]],
     ) -> None:
-        """Store a new version of a document (chunk and sentence ids must name `record.version`), switch
-        the manifest to it, then delete every other version's rows. Rows a killed writer left of this
-        same version are deleted first."""
-        self.settle(record.doc_id)
-        self._begin(record.doc_id)
-        version = {"version": record.version}
+        """Store a new version of one document (see `put_documents`)."""
+        self.put_documents([DocumentWrite(record, text, chunks, chunk_vectors, sentences, sentence_vectors)])
+
+    def put_documents(self, writes: Sequence[DocumentWrite]) -> None:
+        """Store a new version of each document (chunk and sentence ids must name its record's version),
+        switch the manifest to them, then delete every other version's rows. Rows a killed writer left
+        are deleted first.
+
+        Each step is one Chroma call for all the documents: a write call costs some 6 ms whatever its
+        size, which made the calls, not the rows, most of the time a library of small files took."""
+        if not writes:
+            return
+        doc_ids = [write.record.doc_id for write in writes]
+        for doc_id in self._pending_among(doc_ids):
+            self.settle(doc_id)
+        revised = self.documents_by_id(doc_ids)  # documents whose older version's rows go at the end
+        self._begin(*doc_ids)
+        chunks = [(chunk, vector, write.record.version) for write in writes for chunk, vector in write.chunk_rows()]
         self._add(
             self._chunks,
-            [chunk.chunk_id for chunk in chunks],
-            [chunk.text for chunk in chunks],
-            [chunk.metadata() | version for chunk in chunks],
-            chunk_vectors,
+            [chunk.chunk_id for chunk, _, _ in chunks],
+            [chunk.text for chunk, _, _ in chunks],
+            [chunk.metadata() | {"version": version} for chunk, _, version in chunks],
+            [vector for _, vector, _ in chunks],
         )
+        sentences = [
+            (sentence, vector, write.record.version) for write in writes for sentence, vector in write.sentence_rows()
+        ]
         self._add(
             self._sentences,
-            [sentence.sentence_id for sentence in sentences],
+            [sentence.sentence_id for sentence, _, _ in sentences],
             None,
             [
                 {"doc_id": sentence.doc_id, "chunk_id": sentence.chunk_id, "start": sentence.start, "end": sentence.end}
-                | version
-                for sentence in sentences
+                | {"version": version}
+                for sentence, _, version in sentences
             ],
-            sentence_vectors,
+            [vector for _, vector, _ in sentences],
         )
-        self._manifest.upsert(
-            ids=[record.doc_id],
-            documents=[text],
-            metadatas=[asdict(record)],
-            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+        self._add(
+            self._manifest,
+            doc_ids,
+            [write.text for write in writes],
+            [asdict(write.record) for write in writes],
+            [_MANIFEST_VECTOR] * len(writes),
         )
         self._next_generation()
-        self.settle(record.doc_id)
+        for write in writes:
+            if write.record.doc_id in revised:
+                self._delete_other_versions(write.record.doc_id, write.record.version)
+        self._manifest.delete(ids=[_PENDING + doc_id for doc_id in doc_ids])
 
     def remove_document(self, doc_id: str) -> DocumentRecord | None:
         """Delete a document and all its chunks; the removed record, or None when there was no such document."""
@@ -266,25 +304,34 @@ class EvidenceStore:
         """Delete the rows of a document that are not of its current version (all of them when it is not
         in the manifest), then its pending marker."""
         current = self.document(doc_id)
+        self._delete_other_versions(doc_id, current.version if current is not None else None)
+        self._manifest.delete(ids=[_PENDING + doc_id])
+
+    def _delete_other_versions(self, doc_id: str, version: int | None) -> None:
+        """Delete a document's rows of every version but `version` (of every version when None)."""
         stale: Any = {"doc_id": doc_id}
-        if current is not None:
-            stale = {"$and": [stale, {"version": {"$ne": current.version}}]}
+        if version is not None:
+            stale = {"$and": [stale, {"version": {"$ne": version}}]}
         self._sentences.delete(where=stale)
         self._chunks.delete(where=stale)
-        self._manifest.delete(ids=[_PENDING + doc_id])
 
     def delete_sentences(self, sentence_ids: Sequence[str]) -> None:
         """Delete sentence rows by id (those `evidence doctor` found without their chunk)."""
         if sentence_ids:
             self._sentences.delete(ids=list(sentence_ids))
 
-    def _begin(self, doc_id: str) -> None:
-        """Mark a document as being changed, before its first row is written."""
+    def _begin(self, *doc_ids: str) -> None:
+        """Mark documents as being changed, before their first row is written."""
         self._manifest.upsert(
-            ids=[_PENDING + doc_id],
-            metadatas=[{"kind": "pending", "doc_id": doc_id}],
-            embeddings=[_MANIFEST_VECTOR],  # type: ignore[arg-type]
+            ids=[_PENDING + doc_id for doc_id in doc_ids],
+            metadatas=[{"kind": "pending", "doc_id": doc_id} for doc_id in doc_ids],
+            embeddings=[_MANIFEST_VECTOR] * len(doc_ids),  # type: ignore[arg-type]
         )
+
+    def _pending_among(self, doc_ids: Sequence[str]) -> list[str]:
+        """Those of these documents that a killed writer left half-written (one lookup by id)."""
+        stored = self._manifest.get(ids=[_PENDING + doc_id for doc_id in doc_ids], include=[])
+        return [item_id.removeprefix(_PENDING) for item_id in stored["ids"]]
 
     def _add(
         self,

@@ -256,13 +256,13 @@ def test_concurrent_ingests_of_one_document_leave_one_version(
 
     from vectorstore.store import EvidenceStore
 
-    put_document = EvidenceStore.put_document
+    put_documents = EvidenceStore.put_documents
 
-    def slow_put_document(self: EvidenceStore, *args: Any) -> None:
+    def slow_put_documents(self: EvidenceStore, *args: Any) -> None:
         time.sleep(0.5)  # widens the window in which an unserialised writer would decide on the same version
-        put_document(self, *args)
+        put_documents(self, *args)
 
-    monkeypatch.setattr(EvidenceStore, "put_document", slow_put_document)
+    monkeypatch.setattr(EvidenceStore, "put_documents", slow_put_documents)
 
     folders = [
         write_folder(tmp_path / f"admin{n}", {"a.txt": review("Alder review", finding)})
