@@ -115,12 +115,6 @@ class DocumentWrite:
     sentences: Sequence[SentenceRecord]
     sentence_vectors: Sequence[Sequence[float]]
 
-    def chunk_rows(self) -> Iterator[tuple[ChunkRecord, Sequence[float]]]:
-        return zip(self.chunks, self.chunk_vectors, strict=True)
-
-    def sentence_rows(self) -> Iterator[tuple[SentenceRecord, Sequence[float]]]:
-        return zip(self.sentences, self.sentence_vectors, strict=True)
-
 
 class EvidenceStore:
     """A thin layer over Chroma: writes whole documents, reads chunks and the manifest."""
@@ -240,28 +234,27 @@ class EvidenceStore:
         for doc_id in self._pending_among(doc_ids):
             self.settle(doc_id)
         revised = self.documents_by_id(doc_ids)  # documents whose older version's rows go at the end
+        versions = {write.record.doc_id: {"version": write.record.version} for write in writes}
         self._begin(*doc_ids)
-        chunks = [(chunk, vector, write.record.version) for write in writes for chunk, vector in write.chunk_rows()]
+        chunks = [chunk for write in writes for chunk in write.chunks]
         self._add(
             self._chunks,
-            [chunk.chunk_id for chunk, _, _ in chunks],
-            [chunk.text for chunk, _, _ in chunks],
-            [chunk.metadata() | {"version": version} for chunk, _, version in chunks],
-            [vector for _, vector, _ in chunks],
+            [chunk.chunk_id for chunk in chunks],
+            [chunk.text for chunk in chunks],
+            [chunk.metadata() | versions[chunk.doc_id] for chunk in chunks],
+            [vector for write in writes for vector in write.chunk_vectors],
         )
-        sentences = [
-            (sentence, vector, write.record.version) for write in writes for sentence, vector in write.sentence_rows()
-        ]
+        sentences = [sentence for write in writes for sentence in write.sentences]
         self._add(
             self._sentences,
-            [sentence.sentence_id for sentence, _, _ in sentences],
+            [sentence.sentence_id for sentence in sentences],
             None,
             [
                 {"doc_id": sentence.doc_id, "chunk_id": sentence.chunk_id, "start": sentence.start, "end": sentence.end}
-                | {"version": version}
-                for sentence, _, version in sentences
+                | versions[sentence.doc_id]
+                for sentence in sentences
             ],
-            [vector for _, vector, _ in sentences],
+            [vector for write in writes for vector in write.sentence_vectors],
         )
         self._add(
             self._manifest,
