@@ -70,41 +70,53 @@ class LexicalIndex:
 
     # --- keeping in step with the store ----------------------------------------------------------------
     def sync(
-        self, documents: Sequence[DocumentRecord], chunks_of: Callable[[DocumentRecord], Sequence[ChunkRecord]]
+        self,
+        documents: Sequence[DocumentRecord],
+        chunks_of: Callable[[Sequence[DocumentRecord]], dict[str, list[ChunkRecord]]],
+        block: int = 100,
     ) -> tuple[int, int]:
-        """Re-index the documents whose stamp changed and drop those no longer stored: (indexed, dropped)."""
+        """Re-index the documents whose stamp changed and drop those no longer stored: (indexed, dropped).
+        `chunks_of` reads the chunks of several documents at once; they are indexed `block` at a time."""
         records = {record.doc_id: record for record in documents}
         wanted = {doc_id: stamp(record) for doc_id, record in records.items()}
         with self._lock:
             held = dict(self._connection.execute("SELECT doc_id, stamp FROM documents").fetchall())
         changed = [doc_id for doc_id, value in wanted.items() if held.get(doc_id) != value]
         gone = [doc_id for doc_id in held if doc_id not in wanted]
-        for doc_id in changed:
-            rows = [(self._words(chunk), chunk.chunk_id, doc_id) for chunk in chunks_of(records[doc_id])]
-            self._replace(doc_id, rows, wanted[doc_id])
-        for doc_id in gone:
-            self._replace(doc_id, [], None)
+        for start in range(0, len(changed), block):
+            chunks = chunks_of([records[doc_id] for doc_id in changed[start : start + block]])
+            self._replace(
+                [
+                    (doc_id, [(self._words(chunk), chunk.chunk_id, doc_id) for chunk in found], wanted[doc_id])
+                    for doc_id, found in chunks.items()
+                ]
+            )
+        for start in range(0, len(gone), block):
+            self._replace([(doc_id, [], None) for doc_id in gone[start : start + block]])
         self._chunk_count, self._word_count = self._counts()  # another process may have synced the same file
         return len(changed), len(gone)
 
     def _words(self, chunk: ChunkRecord) -> str:
         return " ".join(self.tokenize(f"{chunk.section or ''} {chunk.text}"))
 
-    def _replace(self, doc_id: str, rows: Sequence[tuple[str, str, str]], new_stamp: str | None) -> None:
-        """One transaction per document: a reader sees its old chunks or its new ones, never a mix."""
-        words = sum(len(row[0].split()) for row in rows)
+    def _replace(self, documents: Sequence[tuple[str, Sequence[tuple[str, str, str]], str | None]]) -> None:
+        """One transaction per block of documents (doc id, rows, new stamp or None to drop): a reader sees a
+        document's old chunks or its new ones, never a mix."""
         with self._lock:
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
-                connection.executemany("INSERT INTO chunks (words, chunk_id, doc_id) VALUES (?, ?, ?)", rows)
-                if new_stamp is None:
-                    connection.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-                else:
-                    connection.execute(
-                        "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", (doc_id, new_stamp, len(rows), words)
-                    )
+                for doc_id, rows, new_stamp in documents:
+                    connection.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                    connection.executemany("INSERT INTO chunks (words, chunk_id, doc_id) VALUES (?, ?, ?)", rows)
+                    if new_stamp is None:
+                        connection.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+                    else:
+                        words = sum(len(row[0].split()) for row in rows)
+                        connection.execute(
+                            "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)",
+                            (doc_id, new_stamp, len(rows), words),
+                        )
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")

@@ -432,15 +432,20 @@ class EvidenceStore:
         }
         return [found[chunk_id] for chunk_id in chunk_ids if chunk_id in found]
 
-    def chunks_of(self, record: DocumentRecord) -> list[ChunkRecord]:
-        """The chunks of this version of a document, without vectors (for the lexical index)."""
-        stored = self._chunks.get(
-            where={"$and": [{"doc_id": record.doc_id}, {"version": record.version}]}, include=["documents", "metadatas"]
-        )
-        return [
-            ChunkRecord.from_stored(item_id, text, dict(metadata))
-            for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or [])
-        ]
+    def chunks_of(self, records: Sequence[DocumentRecord]) -> dict[str, list[ChunkRecord]]:
+        """The chunks of these versions of documents, without vectors (for the lexical index), by doc id, in
+        one read filtered on their doc ids: a filtered read scans the library's rows whatever it matches
+        (26 ms at 10k chunks), so a read per document made indexing 1,000 new small files take 26 s."""
+        versions = {record.doc_id: record.version for record in records}
+        found: dict[str, list[ChunkRecord]] = {doc_id: [] for doc_id in versions}
+        if not versions:
+            return found
+        stored = self._chunks.get(where=_among(list(versions)), include=["documents", "metadatas"])
+        for item_id, text, metadata in zip(stored["ids"], stored["documents"] or [], stored["metadatas"] or []):
+            doc_id = str(metadata["doc_id"])
+            if metadata.get("version") == versions.get(doc_id):  # not another version being written or deleted
+                found[doc_id].append(ChunkRecord.from_stored(item_id, text, dict(metadata)))
+        return found
 
     def sentences_of(self, chunks: Sequence[ChunkRecord]) -> list[tuple[SentenceRecord, Sequence[float]]]:
         """The quotable sentences of the given chunks with their vectors (as Chroma returns them, not copied

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -36,9 +36,11 @@ def record(doc_id: str, version: int = 1) -> DocumentRecord:
     return DocumentRecord(doc_id, doc_id.title(), f"{doc_id}.txt", f"/{doc_id}.txt", f"sha-{doc_id}", 3, version, "")
 
 
-def chunks_of(texts: dict[str, list[str]]) -> Callable[[DocumentRecord], list[ChunkRecord]]:
-    def read(document: DocumentRecord) -> list[ChunkRecord]:
-        doc_id = document.doc_id
+def chunks_of(texts: dict[str, list[str]]) -> Callable[[Sequence[DocumentRecord]], dict[str, list[ChunkRecord]]]:
+    def read(documents: Sequence[DocumentRecord]) -> dict[str, list[ChunkRecord]]:
+        return {document.doc_id: chunks(document.doc_id) for document in documents}
+
+    def chunks(doc_id: str) -> list[ChunkRecord]:
         return [
             ChunkRecord(f"{doc_id}:{n}", doc_id, doc_id.title(), f"{doc_id}.txt", text, 0, len(text), None, None)
             for n, text in enumerate(texts[doc_id])
@@ -98,6 +100,20 @@ def test_sync_reindexes_only_what_changed_and_drops_what_went(index: LexicalInde
     assert index.search(tokenize("virtual ward rounds"), limit=5) == []  # "digital" was removed
     assert index.chunk_count == 4
     assert index.sync(documents, chunks_of(revised)) == (0, 0)
+
+
+def test_documents_are_read_and_indexed_a_block_at_a_time() -> None:
+    read = chunks_of(TEXTS)
+    blocks: list[int] = []
+
+    def counting(documents: Sequence[DocumentRecord]) -> dict[str, list[ChunkRecord]]:
+        blocks.append(len(documents))
+        return read(documents)
+
+    lexical = LexicalIndex(tokenize)
+    assert lexical.sync([record(doc_id) for doc_id in TEXTS], counting, block=2) == (3, 0)
+    assert blocks == [2, 1] and lexical.chunk_count == 8
+    assert lexical.search(tokenize("pharmacists"), limit=3) == ["ambulance:0"]
 
 
 def test_the_index_persists_in_its_file_and_another_connection_sees_it(tmp_path: Path) -> None:
