@@ -134,8 +134,8 @@ class Ingester:
     """Runs one ingest batch against a store.
 
     Files are read and chunked one by one, embedded together a group of files at a time (one encode
-    pass, each distinct text once), then written one document at a time while holding the writers'
-    lock, so concurrent ingests never interleave their writes to one document."""
+    pass, each distinct text once), then written together, one Chroma call per step for the group, while
+    holding the writers' lock, so concurrent ingests never interleave their writes to one document."""
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
 """The persistent lexical index: SQLite FTS5 over each chunk's stemmed words, kept in step with the store
-one document at a time.
+document by document (a block of documents per read and per transaction).
 
 FTS5 finds the matching chunks and ranks them with its own BM25; its best RESCORED are re-scored with
 Lucene's BM25 (idf = ln(1 + (N - df + 0.5) / (df + 0.5)), k1 1.5, b 0.75), whose idf never goes negative:
