@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.abstention import should_abstain
 from assistant.answering import (
     ABSTAIN_TEXT,
     Answer,
@@ -21,7 +22,6 @@ from assistant.answering import (
     passing_rules,
     quotable_passages,
     quoted_answer,
-    supporting,
 )
 from assistant.conversation import ResolvedQuestion, resolve, standalone_questions
 from assistant.lexical import tokenize
@@ -189,13 +189,16 @@ def extractive_answer(
     """Answer with the best evidence sentences verbatim, or abstain when none is good enough.
 
     Whether to answer is judged on `evidence`, the sentences of the retrieval's own best passages, as the
-    abstention model was fitted; what to quote comes from `quotable` (the passages with the best sentences,
-    see `quotable_passages`) when any of it passes the hand rules."""
-    support = supporting(question, evidence)
-    if not support:
+    abstention model was fitted (what `answering.supporting` does); what to quote comes from `quotable` (the
+    passages with the best sentences, see `quotable_passages`) when any of it passes the hand rules. The two
+    share passages, so the hand rules run once over both."""
+    considered = list(dict.fromkeys([*(quotable or []), *evidence]))  # the two overlap
+    passing = set(passing_rules(question, considered))  # the hand rules once for both
+    support = [item for item in evidence if item in passing]
+    if should_abstain(question, support, evidence):
         return Answer(question, "extractive", True, ABSTAIN_TEXT, [])
-    if quotable is not None and (better := passing_rules(question, quotable)):
-        support, evidence = better, list(dict.fromkeys([*quotable, *evidence]))  # the two overlap
+    if better := [item for item in quotable or [] if item in passing]:
+        support, evidence = better, considered
     text, citations = quoted_answer(question, support, evidence)
     return Answer(question, "extractive", False, text, citations)
 
