@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, FilePath
+from pydantic import Field, FilePath, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     chroma_port: int = Field(default=8000, description="Chroma server port.")
     collection: str = Field(default="evidence", description="Prefix of the Chroma collection names.")
     embed_model: str | None = Field(default=None, description="Sentence-transformers path; unset = bundled MiniLM.")
+    model_cache: Path | None = Field(
+        default_factory=lambda: Path.home() / ".cache" / "evidence-assistant",
+        description="Folder for the model's ONNX export (made once); empty = run sentence-transformers on torch.",
+    )
     llm: Literal["none", "openai", "llamacpp"] = Field(default="none", description="Chat model backend.")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. llama.cpp server.")
     llm_model: str | None = Field(default=None, description="Model name, or a GGUF path for `llamacpp`.")
@@ -58,11 +62,16 @@ class Settings(BaseSettings):
         description="Most text one file may hold (about 1,500 pages); larger files are refused.",
     )
 
+    @field_validator("model_cache", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
     @cached_property
     def _embeddings(self) -> LocalEmbeddings:
         from vectorstore.embeddings import LocalEmbeddings
 
-        return LocalEmbeddings(self.embed_model)
+        return LocalEmbeddings(self.embed_model, onnx_cache=self.model_cache)
 
     def embeddings(self) -> LocalEmbeddings:
         """The embedding model (loads on first use), one per settings object."""

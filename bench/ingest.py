@@ -5,8 +5,8 @@
 Default corpus: ../shared/eval/squad/docs (8 Wikipedia articles) and data/reviews (2 CQC reviews);
 `--corpus` (repeatable) replaces it; `--small-files N` replaces it with N short notes of three real sentences
 each, drawn from the default corpus (a library of many small documents, where the cost per document shows).
-The same files are ingested three ways, each into a fresh
-temporary folder, with the bundled MiniLM (`LocalEmbeddings`) loaded and warmed before any timing:
+The same files are ingested these ways, each into a fresh temporary folder, with the bundled MiniLM loaded and
+warmed before any timing:
 
   (a) ours: `Ingester(Settings(home=tmp).store()).ingest(folders)`: load + clean + chunk + embed the
       chunks *and* their quotable sentences + write to Chroma. The files it ingested (its report's
@@ -14,17 +14,18 @@ temporary folder, with the bundled MiniLM (`LocalEmbeddings`) loaded and warmed 
   (b) LangChain tutorial default: each file's text as one Document (a .txt/.md file read as plain
       UTF-8 text, like TextLoader; any other format through our loaders' text), then
       RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200) and
-      `langchain_chroma.Chroma.from_documents(chunks, embedding=<the same LocalEmbeddings>,
-      persist_directory=tmp)` (telemetry off, as in our store's client).
-  (c) raw: one `SentenceTransformer.encode` call over (b)'s chunk texts (split before timing), same model,
-      batch size and normalisation as `LocalEmbeddings`; nothing stored.
+      `langchain_chroma.Chroma.from_documents(chunks, embedding=HuggingFaceEmbeddings(model_name=<the bundled
+      MiniLM>), persist_directory=tmp)` (telemetry off, as in our store's client): sentence-transformers on torch.
+  (b2) the same with our embeddings (`LocalEmbeddings`, ONNX Runtime): the pipeline's cost without the engine's.
+  (c) raw: one encode call of our engine over (b)'s chunk texts (split before timing); nothing stored.
+  (c2) the same through sentence-transformers on torch (what (b) pays to encode).
 
 Seconds are wall-clock; CPU s is this process's CPU time (all threads: about twice the seconds on an idle
 2-core machine). Other work on the machine inflates both, wall time most (3-4x on a loaded 2-core machine,
 CPU time 1.3-1.6x), so compare runs made near load average 0; the script prints it before and after.
 With `--repeat N` the ways run in turn N times and each time shown is its minimum over the runs.
 Characters are the corpus text as (b) reads it, so chars/s is comparable across rows. Texts and characters
-encoded, encode calls and seconds inside `encode` are counted by patching `SentenceTransformer.encode`.
+encoded, encode calls and seconds inside `encode` are counted by patching both engines' `encode`.
 Then where our time goes: outside `encode`, inside it, the texts our pipeline encoded re-encoded in one
 call (what the way it calls `encode` costs), (b)'s fewer texts in one call (what the sentence vectors
 cost), and an unchanged re-ingest.
@@ -57,7 +58,7 @@ PLAIN_TEXT = {".txt", ".md", ".markdown"}
 
 
 class EncodeMeter:
-    """Counts calls, texts, characters, and wall and CPU seconds inside SentenceTransformer.encode while
+    """Counts calls, texts, characters, and wall and CPU seconds inside either engine's `encode` while
     active; with `keep=True` it also keeps the texts, in the order they were encoded."""
 
     def __init__(self, keep: bool = False) -> None:
@@ -71,9 +72,15 @@ class EncodeMeter:
     def __enter__(self) -> EncodeMeter:
         from sentence_transformers import SentenceTransformer
 
-        self._class = SentenceTransformer
-        self._original = SentenceTransformer.encode
-        meter, original = self, self._original
+        from vectorstore.embeddings import OnnxEncoder
+
+        self._patched = [(engine, engine.encode) for engine in (SentenceTransformer, OnnxEncoder)]
+        for engine, original in self._patched:
+            engine.encode = self._counting(original)  # type: ignore[method-assign]
+        return self
+
+    def _counting(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        meter = self
 
         def encode(model: Any, sentences: Any, *args: Any, **kwargs: Any) -> Any:
             texts = [sentences] if isinstance(sentences, str) else list(sentences)
@@ -89,11 +96,11 @@ class EncodeMeter:
                 if meter.kept is not None:
                     meter.kept.extend(texts)
 
-        SentenceTransformer.encode = encode  # type: ignore[method-assign,assignment]
-        return self
+        return encode
 
     def __exit__(self, *exc: object) -> None:
-        self._class.encode = self._original  # type: ignore[method-assign]
+        for engine, original in self._patched:
+            engine.encode = original  # type: ignore[method-assign]
 
 
 def timed(label: str, work: Callable[[], Any], keep: bool = False) -> tuple[dict[str, Any], EncodeMeter, Any]:
@@ -141,7 +148,7 @@ def read_text(path: Path) -> str:
     return load_document(path, path.read_bytes()).text
 
 
-def langchain_default(files: list[Path], home: Path, embeddings: Any) -> dict[str, Any]:
+def langchain_default(label: str, files: list[Path], home: Path, embeddings: Any) -> dict[str, Any]:
     """(b) Load, split 1000/200, Chroma.from_documents with persistence, all timed."""
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
@@ -159,15 +166,14 @@ def langchain_default(files: list[Path], home: Path, embeddings: Any) -> dict[st
         )
         return len(store.get(include=[])["ids"])
 
-    row, _, stored = timed("(b) LangChain default: 1000/200 + Chroma", work)
+    row, _, stored = timed(label, work)
     row["stored"] = stored
     return row
 
 
-def encode_once(label: str, texts: list[str], embeddings: Any) -> dict[str, Any]:
-    """One encode call over `texts` with LocalEmbeddings' options; nothing stored."""
-    options = {"batch_size": embeddings.batch_size, "normalize_embeddings": True, "show_progress_bar": False}
-    row, _, _ = timed(label, lambda: embeddings.model.encode(texts, **options))
+def encode_once(label: str, texts: list[str], encode: Callable[[list[str]], Any]) -> dict[str, Any]:
+    """One encode call over `texts`; nothing stored."""
+    row, _, _ = timed(label, lambda: encode(texts))
     return row
 
 
@@ -227,8 +233,11 @@ def write_small_files(folders: list[Path], target: Path, count: int) -> Path:
 
 
 def measure(folders: list[Path], repeat: int) -> int:
-    """Run the three ways over the folders and print the table."""
+    """Run every way over the folders and print the table."""
     import torch
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from vectorstore.embeddings import bundled_model_path
 
     load_before = load_average()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as scratch_name:
@@ -237,32 +246,44 @@ def measure(folders: list[Path], repeat: int) -> int:
         embeddings = Settings(home=scratch / "warm").embeddings()  # the same LocalEmbeddings the store gets
         embeddings.embed_documents(["warm up the model before any timing"] * 4)
         load_seconds = time.perf_counter() - started
+        tutorial = HuggingFaceEmbeddings(model_name=str(bundled_model_path()))
+        tutorial.embed_documents(["warm up the model before any timing"] * 4)
+        engine = type(embeddings.encoder).__name__
 
-        runs: dict[str, list[dict[str, Any]]] = {"a": [], "b": [], "c": [], "ours_once": []}
+        runs: dict[str, list[dict[str, Any]]] = {key: [] for key in ("a", "b", "b2", "c", "c2", "ours_once")}
         reingests: list[float] = []
         files: list[Path] = []
         for attempt in range(repeat):
             row, meter, files, reingest_s = ours(folders, scratch / f"ours-{attempt}")
             runs["a"].append(row)
             reingests.append(reingest_s)
-            runs["b"].append(langchain_default(files, scratch / f"langchain-{attempt}", embeddings))
+            runs["b"].append(
+                langchain_default(
+                    "(b) LangChain default: 1000/200 + Chroma", files, scratch / f"langchain-{attempt}", tutorial
+                )
+            )
+            runs["b2"].append(
+                langchain_default(
+                    f"(b2) the same, our {engine}", files, scratch / f"langchain-ours-{attempt}", embeddings
+                )
+            )
             pieces = splitter_texts(files)
-            runs["c"].append(encode_once("(c) raw: one encode over (b)'s chunks", pieces, embeddings))
-            our_texts = meter.kept or []
-            runs["ours_once"].append(encode_once("our texts, one encode call", our_texts, embeddings))
+            runs["c"].append(encode_once(f"(c) raw {engine}: (b)'s chunks", pieces, embeddings.encode))
+            runs["c2"].append(encode_once("(c2) raw sentence-transformers", pieces, tutorial.embed_documents))
+            runs["ours_once"].append(encode_once("our texts, one encode call", meter.kept or [], embeddings.encode))
 
     characters = sum(len(read_text(path)) for path in files)
-    a, b, c, once = (fastest(runs[key]) for key in ("a", "b", "c", "ours_once"))
-    for row in (a, b, c):
+    a, b, b2, c, c2, once = (fastest(runs[key]) for key in ("a", "b", "b2", "c", "c2", "ours_once"))
+    for row in (a, b, b2, c, c2):
         row["characters"] = characters
         row["cps"] = characters / row["seconds"]
         row["ours_over"] = a["seconds"] / row["seconds"]
         row["ours_over_cpu"] = a["cpu_s"] / row["cpu_s"]
 
     print(
-        f"{date.today().isoformat()}, {git_state()}\ntorch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"{os.cpu_count()} CPUs, load average {load_before:.2f} before / {load_average():.2f} after; "
-        f"model load {load_seconds:.1f} s (not timed)"
+        f"{date.today().isoformat()}, {git_state()}\nour engine {engine}; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, load average {load_before:.2f} before / "
+        f"{load_average():.2f} after; model load {load_seconds:.1f} s (not timed)"
     )
     print(
         f"corpus: {len(files)} files, {characters:,} characters, from "
@@ -284,11 +305,13 @@ def measure(folders: list[Path], repeat: int) -> int:
         ("ours_over", "ours / this, s", "{:.2f}"),
         ("ours_over_cpu", "ours / this, CPU s", "{:.2f}"),
     ]
-    print(render([a, b, c], columns))
+    print(render([a, b, b2, c, c2], columns))
     print()
     print(
         f"ours / LangChain default: {b['ours_over']:.2f}x the seconds, {b['ours_over_cpu']:.2f}x the CPU seconds; "
-        f"ours / raw: {c['ours_over']:.2f}x, {c['ours_over_cpu']:.2f}x"
+        f"ours / the same with our engine: {b2['ours_over']:.2f}x, {b2['ours_over_cpu']:.2f}x; "
+        f"ours / raw {engine}: {c['ours_over']:.2f}x, {c['ours_over_cpu']:.2f}x; "
+        f"raw sentence-transformers / raw {engine}: {c2['seconds'] / c['seconds']:.2f}x"
     )
     print()
     print("where our time goes (seconds, CPU seconds):")

@@ -113,17 +113,17 @@ def listing(root: Path, exclude: Path) -> set[str]:
 
 @pytest.fixture
 def encode_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Texts passed to SentenceTransformer.encode, one entry per call."""
-    from sentence_transformers import SentenceTransformer
+    """Texts passed to the embedding model, one entry per call."""
+    from vectorstore.embeddings import LocalEmbeddings
 
     calls: list[int] = []
-    original: Callable[..., Any] = SentenceTransformer.encode
+    original: Callable[..., Any] = LocalEmbeddings.encode
 
-    def counting(self: Any, sentences: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(1 if isinstance(sentences, str) else len(sentences))
-        return original(self, sentences, *args, **kwargs)
+    def counting(self: Any, texts: Any) -> Any:
+        calls.append(len(texts))
+        return original(self, texts)
 
-    monkeypatch.setattr(SentenceTransformer, "encode", counting)
+    monkeypatch.setattr(LocalEmbeddings, "encode", counting)
     return calls
 
 

@@ -40,3 +40,11 @@ class TestLocalEmbeddings(EmbeddingsIntegrationTests):
     @property
     def embedding_model_params(self) -> dict[str, Any]:
         return {}
+
+
+class TestLocalEmbeddingsOnnx(TestLocalEmbeddings):
+    """The product's configuration: the same model through ONNX Runtime."""
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"onnx_cache": Settings().model_cache}

@@ -127,9 +127,19 @@ def assert_served_correctly(
     assert late >= ASKERS  # every asker asked again after the re-ingest
 
 
-def test_askers_while_an_admin_reingests_embedded(tmp_path: Path, versions: dict[str, Any]) -> None:
+def test_askers_while_an_admin_reingests_embedded(
+    tmp_path: Path, versions: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from app import build_app
+    from vectorstore.store import EvidenceStore
 
+    put_documents = EvidenceStore.put_documents
+
+    def slow_put_documents(self: EvidenceStore, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(2.0)  # a large batch: two reviews re-ingest in about a second, too short to ask during
+        return put_documents(self, *args, **kwargs)
+
+    monkeypatch.setattr(EvidenceStore, "put_documents", slow_put_documents)
     settings = Settings(home=tmp_path / "home", check_seconds=0.2)
     assistant = EvidenceAssistant(settings)
     assistant.ingest([REVIEWS])
