@@ -98,3 +98,12 @@ def test_asking_never_imports_torch(sample_home: Path) -> None:
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_damaged_export_falls_back_and_says_which_file(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    target = onnx_file(str(bundled_model_path()), tmp_path / "cache")
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"not an ONNX model")
+    with caplog.at_level(logging.WARNING):
+        assert isinstance(LocalEmbeddings(onnx_cache=tmp_path / "cache").encoder, TorchEncoder)
+    assert str(target.parent) in caplog.text
