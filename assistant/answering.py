@@ -52,6 +52,13 @@ _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
     r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
 )
+_SHARE_QUESTION = re.compile(r"\b(?:percentage|per ?cent|proportion|what share|what fraction)\b")
+_COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)"
+_SHARE = re.compile(
+    r"%|\b(?:percent|per cent|percentage|proportion|half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority)\b|"
+    rf"\b{_COUNT} (?:in|out of) (?:a |every )?{_COUNT}\b",
+    re.I,
+)  # a share is said as a percentage, a fraction or "one in five"; a bare count does not say it
 _TIME_QUESTION = re.compile(
     r"^\s*when\b|\bby when\b|\bwhat (?:\w+ )?(?:year|date|deadline|month|time)s?\b|\bin which (?:year|month)\b"
 )
@@ -139,7 +146,8 @@ class Answer:
 
 
 def answer_type(question: str) -> str | None:
-    """What kind of fact a question asks for, when the kind is checkable: money, duration, quantity, time or name."""
+    """What kind of fact a question asks for, when the kind is checkable: money, duration, share (a percentage or
+    fraction), quantity, time or name."""
     lowered = question.lower()
     if _NAME_QUESTION.search(lowered):
         return "name"
@@ -147,6 +155,8 @@ def answer_type(question: str) -> str | None:
         return "money"
     if _DURATION_QUESTION.search(lowered):
         return "duration"
+    if _SHARE_QUESTION.search(lowered):
+        return "share"
     if _QUANTITY_QUESTION.search(lowered):
         return "quantity"
     if _TIME_QUESTION.search(lowered):
@@ -165,6 +175,8 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
     sentence = _DIGITS.sub(lambda number: " " if number.group() in asked else number.group(), sentence)
     if kind == "money":
         return bool(_MONEY.search(sentence))
+    if kind == "share":
+        return bool(_SHARE.search(sentence))
     if kind == "quantity" and (counted := counted_words(question)) and not set(counted) & set(tokenize(sentence)):
         return False  # "How many pages ...?" is not answered by a sentence that counts something else
     if kind in ("quantity", "duration"):

@@ -127,6 +127,9 @@ def test_answer_sentences_show_prose_and_add_nothing() -> None:
         ("How long is the river?", "quantity"),
         ("How much of their time did analysts spend flowing data?", "quantity"),
         ("In what year did France lay siege to Montpellier?", "time"),
+        ("By what percentage did cancer referrals fall?", "share"),
+        ("What proportion of patients had chemotherapy at home?", "share"),
+        ("What share of prescriptions went through EPS?", "share"),
     ],
 )
 def test_answer_type(question: str, kind: str | None) -> None:
@@ -149,6 +152,11 @@ def test_answer_type(question: str, kind: str | None) -> None:
         ("duration", "Patients waited 14 weeks.", True),
         ("duration", "Patients waited for a long time.", False),
         ("quantity", "The outcome of each division is known in seconds.", False),
+        ("share", "Referrals fell by 34% in April.", True),
+        ("share", "One in five respondents said they would go to A&E.", True),
+        ("share", "Half of the staff had been vaccinated by March.", True),
+        ("share", "24 of their residents had tested positive.", False),
+        ("share", "The service saw 120 patients in the first week.", False),
         (None, "Anything at all.", True),
     ],
 )
