@@ -460,7 +460,8 @@ def run(args: argparse.Namespace, parts: list[str], home: Path, port: int | None
     sentences = store.client.get_collection(f"{settings.collection}_sentences").count()
     where = f"a `chroma run` server on port {port}" if port else "embedded PersistentClient"
     print(
-        f"chromadb {chromadb.__version__} ({where}); nproc {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}\n"
+        f"chromadb {chromadb.__version__} ({where}); embedding engine {type(store.embeddings.encoder).__name__}; "
+        f"nproc {os.cpu_count()}; load average {os.getloadavg()[0]:.2f}\n"
         f"store {home}: {store.chunk_count()} chunks, {sentences} sentences, {len(store.documents())} documents\n"
         f"Vectors are real MiniLM embeddings of real sentences perturbed with gaussian noise (sigma {args.noise});\n"
         "chunk texts are real sentences joined, but their vectors are not embeddings of those texts.\n"
