@@ -207,7 +207,7 @@ class HybridRetriever(BaseRetriever):
 def passage_document(passage: Passage) -> Document:
     chunk = passage.chunk
     metadata = {
-        **chunk.metadata(),
+        **{key: value for key, value in chunk.metadata().items() if key != "sentences"},  # offsets: storage only
         "chunk_id": chunk.chunk_id,
         "score": passage.score,
         "similarity": passage.similarity,

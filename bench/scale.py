@@ -133,9 +133,6 @@ def build_library(store: EvidenceStore, target: int, shared: Path, noise: float,
         starts = np.cumsum([0] + [len(chunk) + 2 for chunk in texts]).tolist()
         chunks = [Chunk(chunk, start, start + len(chunk), None, None) for chunk, start in zip(texts, starts)]
         ids = chunk_ids(doc_id, chunks, 1)
-        records = [
-            ChunkRecord(i, doc_id, title, source, c.text, c.start, c.end, None, None) for i, c in zip(ids, chunks)
-        ]
         sentence_records = []
         for chunk_id, chunk, pick in zip(ids, chunks, picks):
             offset = chunk.start
@@ -145,6 +142,21 @@ def build_library(store: EvidenceStore, target: int, shared: Path, noise: float,
                     SentenceRecord(f"{chunk_id}#{n}", chunk_id, doc_id, text[offset:end], offset, end)
                 )
                 offset = end + 1
+        records = [
+            ChunkRecord(
+                i,
+                doc_id,
+                title,
+                source,
+                c.text,
+                c.start,
+                c.end,
+                None,
+                None,
+                tuple((s.start, s.end) for s in sentence_records if s.chunk_id == i),
+            )
+            for i, c in zip(ids, chunks)
+        ]
         means = unit(np.stack([vectors[pick].mean(axis=0) for pick in picks]))
         chunk_vectors = unit(means + rng.normal(0.0, noise, means.shape))
         real = vectors[np.concatenate(picks)]

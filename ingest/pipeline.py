@@ -374,8 +374,9 @@ def _document_write(
             end=chunk.end,
             section=chunk.section,
             page=chunk.page,
+            sentence_spans=tuple(spans),
         )
-        for chunk_id, chunk in zip(ids, item.chunks)
+        for chunk_id, chunk, spans in zip(ids, item.chunks, item.sentence_spans)
     ]
     chunk_vectors, sentence_vectors = item.vectors(vectors)
     return DocumentWrite(record, document.text, records, chunk_vectors, sentences, sentence_vectors)

@@ -68,10 +68,13 @@ class ChunkRecord:
     end: int
     section: str | None
     page: int | None
+    sentence_spans: tuple[tuple[int, int], ...] | None = None  # its quotable sentences' offsets; None: not stored
 
     def metadata(self) -> dict[str, str | int]:
         values = asdict(self)
-        del values["text"], values["chunk_id"]
+        del values["text"], values["chunk_id"], values["sentence_spans"]
+        if self.sentence_spans is not None:
+            values["sentences"] = " ".join(f"{start}-{end}" for start, end in self.sentence_spans)
         return {key: value for key, value in values.items() if value is not None}
 
     @classmethod
@@ -86,6 +89,7 @@ class ChunkRecord:
             end=int(metadata["end"]),
             section=metadata.get("section"),
             page=metadata.get("page"),
+            sentence_spans=None if "sentences" not in metadata else _spans(str(metadata["sentences"])),
         )
 
 
@@ -455,6 +459,8 @@ class EvidenceStore:
         several times faster than a metadata filter over every sentence of the library.
         """
         by_id = {chunk.chunk_id: chunk for chunk in chunks}
+        if by_id and all(chunk.sentence_spans is not None for chunk in chunks):
+            return self._sentences_by_span(list(by_id.values()))
         found: list[tuple[SentenceRecord, Sequence[float]]] = []
         pending, first = list(by_id), 0
         while pending:
@@ -474,6 +480,25 @@ class EvidenceStore:
             counts = Counter(sentence.chunk_id for sentence, _ in block)
             pending = [chunk_id for chunk_id in pending if counts[chunk_id] == _SENTENCE_ID_BLOCK]  # may have more
             first += _SENTENCE_ID_BLOCK
+        return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
+
+    def _sentences_by_span(self, chunks: Sequence[ChunkRecord]) -> list[tuple[SentenceRecord, Sequence[float]]]:
+        """The same, for chunks that carry their sentences' offsets: only the vectors are read (a chunk is
+        current, so its sentence rows are too; reading their metadata was most of the read's time)."""
+        sentences = {
+            f"{chunk.chunk_id}#{number}": SentenceRecord(
+                f"{chunk.chunk_id}#{number}",
+                chunk.chunk_id,
+                chunk.doc_id,
+                chunk.text[start - chunk.start : end - chunk.start],
+                start,
+                end,
+            )
+            for chunk in chunks
+            for number, (start, end) in enumerate(chunk.sentence_spans or ())
+        }
+        stored = self._sentences.get(ids=list(sentences), include=["embeddings"])
+        found = [(sentences[item_id], vector) for item_id, vector in zip(stored["ids"], _vectors(stored))]
         return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
 
     def all_chunks(self) -> tuple[list[ChunkRecord], list[list[float]]]:
@@ -525,6 +550,11 @@ def _records(ids: Any, texts: Any, metadatas: Any, vectors: Any) -> Iterator[tup
         ids, texts or [], metadatas or [], vectors if vectors is not None else []
     ):
         yield ChunkRecord.from_stored(item_id, text, dict(metadata)), [float(value) for value in vector]
+
+
+def _spans(stored: str) -> tuple[tuple[int, int], ...]:
+    """ "120-188 189-260" -> ((120, 188), (189, 260))"""
+    return tuple((int(start), int(end)) for start, _, end in (span.partition("-") for span in stored.split()))
 
 
 def _sentence(item_id: str, metadata: dict[str, Any], chunks: Mapping[str, ChunkRecord]) -> SentenceRecord:

@@ -147,6 +147,23 @@ def test_sample_store_is_consistent(sample_assistant: EvidenceAssistant) -> None
         assert sorted(chunk.chunk_id for chunk in chunks_of(store, path.stem)) == sorted(expected)
 
 
+def test_sentences_read_by_their_chunks_offsets_equal_those_read_with_their_rows(
+    sample_assistant: EvidenceAssistant,
+) -> None:
+    """Chunks carry their sentences' offsets, so a question reads only the sentence vectors; stores written
+    before (no offsets) read the rows' metadata. Both give the same sentences and vectors."""
+    from dataclasses import replace
+
+    store = sample_assistant.store
+    chunks, _ = store.all_chunks()
+    assert chunks and all(chunk.sentence_spans for chunk in chunks)
+    by_offsets = store.sentences_of(chunks)
+    by_rows = store.sentences_of([replace(chunk, sentence_spans=None) for chunk in chunks])
+    assert [sentence for sentence, _ in by_offsets] == [sentence for sentence, _ in by_rows]
+    assert all(list(a) == list(b) for (_, a), (_, b) in zip(by_offsets, by_rows))
+    assert len(by_offsets) == sum(len(chunk.sentence_spans or ()) for chunk in chunks)
+
+
 def test_sample_store_has_no_furniture(sample_assistant: EvidenceAssistant) -> None:
     chunks, _ = sample_assistant.store.all_chunks()
     for chunk in chunks:
