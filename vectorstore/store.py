@@ -485,18 +485,11 @@ class EvidenceStore:
     def _sentences_by_span(self, chunks: Sequence[ChunkRecord]) -> list[tuple[SentenceRecord, Sequence[float]]]:
         """The same, for chunks that carry their sentences' offsets: only the vectors are read (a chunk is
         current, so its sentence rows are too; reading their metadata was most of the read's time)."""
-        sentences = {
-            f"{chunk.chunk_id}#{number}": SentenceRecord(
-                f"{chunk.chunk_id}#{number}",
-                chunk.chunk_id,
-                chunk.doc_id,
-                chunk.text[start - chunk.start : end - chunk.start],
-                start,
-                end,
-            )
-            for chunk in chunks
-            for number, (start, end) in enumerate(chunk.sentence_spans or ())
-        }
+        sentences: dict[str, SentenceRecord] = {}
+        for chunk in chunks:
+            for number, (start, end) in enumerate(chunk.sentence_spans or ()):
+                sentence_id = f"{chunk.chunk_id}#{number}"
+                sentences[sentence_id] = _sliced(sentence_id, chunk, start, end)
         stored = self._sentences.get(ids=list(sentences), include=["embeddings"])
         found = [(sentences[item_id], vector) for item_id, vector in zip(stored["ids"], _vectors(stored))]
         return sorted(found, key=lambda pair: (pair[0].doc_id, pair[0].start))
@@ -558,11 +551,14 @@ def _spans(stored: str) -> tuple[tuple[int, int], ...]:
 
 
 def _sentence(item_id: str, metadata: dict[str, Any], chunks: Mapping[str, ChunkRecord]) -> SentenceRecord:
-    """A sentence row as a record, its text sliced from its chunk's."""
-    chunk = chunks[str(metadata["chunk_id"])]
-    start, end = int(metadata["start"]), int(metadata["end"])
+    """A sentence row as a record."""
+    return _sliced(item_id, chunks[str(metadata["chunk_id"])], int(metadata["start"]), int(metadata["end"]))
+
+
+def _sliced(sentence_id: str, chunk: ChunkRecord, start: int, end: int) -> SentenceRecord:
+    """The sentence at document offsets start:end of a chunk, its text sliced from the chunk's."""
     return SentenceRecord(
-        item_id, chunk.chunk_id, chunk.doc_id, chunk.text[start - chunk.start : end - chunk.start], start, end
+        sentence_id, chunk.chunk_id, chunk.doc_id, chunk.text[start - chunk.start : end - chunk.start], start, end
     )
 
 
