@@ -16,6 +16,7 @@ from assistant.lexical import jaccard, normalise, tokenize
 from assistant.retrieval import Passage
 from assistant.vocabulary import abbreviates
 from ingest.sentences import as_prose
+from vectorstore.store import ChunkRecord
 
 ABSTAIN_TEXT = "No supporting evidence was found in the ingested documents for this question."
 _POINTS_BACK = re.compile(
@@ -28,6 +29,7 @@ _POINTS_BACK = re.compile(
 
 LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
 _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
+_LIST_ITEM = re.compile(r"(?:[•◦▪‣●▪*\-–]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s")  # "• ", "- ", "2. ", "(b) "
 _PARAGRAPH = re.compile(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*")  # text between blank lines
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d+\])?\s*$")
 
@@ -389,6 +391,8 @@ def with_context(
         before = [item for item in siblings if item.end <= lead.start]
         after = [item for item in siblings if item.start >= lead.end]
         start, end = list_sentence(lead)
+        if (start, end) == (lead.start, lead.end) and lead.text.rstrip().endswith(":"):
+            end = list_after(lead)
         if (start, end) == (lead.start, lead.end):
             if before and points_back(lead.text):
                 start = before[-1].start
@@ -443,9 +447,7 @@ def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[in
     if not fragment and _ENDS_SENTENCE.search(item.text):
         return span
     chunk = item.passage.chunk
-    paragraphs = [
-        (m.start() + chunk.start, m.end() + chunk.start, m.group().strip()) for m in _PARAGRAPH.finditer(chunk.text)
-    ]
+    paragraphs = _paragraphs(chunk)
     own = next((p for p in paragraphs if p[0] <= item.start < p[1]), None)
     if own is None or any(char.isalnum() for char in chunk.text[own[0] - chunk.start : item.start - chunk.start]):
         return span  # a sentence inside a paragraph is no list item
@@ -469,6 +471,29 @@ def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[in
         else:
             return span
     return (start, end) if end - start <= budget else span
+
+
+def _paragraphs(chunk: ChunkRecord) -> list[tuple[int, int, str]]:
+    """(start, end, stripped text) of each blank-line-separated paragraph of a chunk, in document offsets."""
+    return [
+        (m.start() + chunk.start, m.end() + chunk.start, m.group().strip()) for m in _PARAGRAPH.finditer(chunk.text)
+    ]
+
+
+def list_after(lead_in: Evidence, budget: int = LIST_SENTENCE_CHARS) -> int:
+    """Where the list that a lead-in ("... at an average of:") introduces ends: its items are what it says,
+    and items such as "• WIC: 10 percent" are too short to be quoted on their own. Items are the bulleted or
+    lower-case paragraphs right after it, as many as fit in `budget` characters with the lead-in; without
+    any, the lead-in's own end."""
+    chunk = lead_in.passage.chunk
+    end = lead_in.end
+    for p_start, p_end, text in (p for p in _paragraphs(chunk) if p[0] >= lead_in.end):
+        between = chunk.text[end - chunk.start : p_start - chunk.start]
+        listed = _LIST_ITEM.match(text) or _FRAGMENT_START.match(text)
+        if between.strip() or not listed or p_end - lead_in.start > budget:
+            break  # the lead-in's paragraph goes on, or the list ends, or the quote would grow too long
+        end = p_end
+    return end
 
 
 def _contains(outer: Evidence, inner: Evidence) -> bool:

@@ -4,9 +4,12 @@ Sets: ../shared/eval/qa_dev.jsonl and the blind held-out sets bench/qa_heldout*.
 corpus), ../shared/eval/squad (its 8 articles), bench/qa_realdocs.jsonl (over ../shared/realdocs
 plus any --extra folders of real reports: bench/qa_realdocs_sources.txt says where they come from) and,
 given --blind folders, bench/qa_realdocs_blind.jsonl (written blind by a helper over five more reports:
-bench/qa_realdocs_blind_sources.txt). Each corpus is ingested once into a temporary store.
+bench/qa_realdocs_blind_sources.txt) and, given --reports folders, bench/qa_realdocs_reports.jsonl (five
+more public-body reports, questions written by a helper: bench/qa_realdocs_reports_sources.txt). Each
+corpus is ingested once into a temporary store.
 
-    .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2] [--json]
+    .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2]
+        [--reports /work/extra-docs3] [--json]
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ COLUMNS = ("questions", "citation_hit_rate", "first_citation_hit_rate", "abstent
            "answerable_abstained", "citation_validity", "quoted_chars_median", "latency_ms_p50")  # fmt: skip
 
 
-def corpora(extra: Sequence[Path], blind: Sequence[Path] = ()) -> list[tuple[str, list[Path], list[Path]]]:
+def corpora(
+    extra: Sequence[Path], blind: Sequence[Path] = (), reports: Sequence[Path] = ()
+) -> list[tuple[str, list[Path], list[Path]]]:
     """(name, document folders, question sets) for every public corpus that is present."""
     found = [
         (
@@ -42,6 +47,7 @@ def corpora(extra: Sequence[Path], blind: Sequence[Path] = ()) -> list[tuple[str
         ("squad", [SHARED / "eval" / "squad" / "docs"], [SHARED / "eval" / "squad" / "qa_squad_public.jsonl"]),
         ("realdocs", [SHARED / "realdocs", *extra], [ROOT / "bench" / "qa_realdocs.jsonl"]),
         ("blind", [SHARED / "realdocs", *blind] if blind else [], [ROOT / "bench" / "qa_realdocs_blind.jsonl"]),
+        ("reports", [SHARED / "realdocs", *reports] if reports else [], [ROOT / "bench" / "qa_realdocs_reports.jsonl"]),
     ]
     return [
         (name, [f for f in folders if f.is_dir()], [s for s in sets if s.is_file()]) for name, folders, sets in found
@@ -74,11 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=Path, action="append", default=[], help="more real documents (realdocs set)")
     parser.add_argument("--blind", type=Path, action="append", default=[], help="documents of the blind set")
+    parser.add_argument("--reports", type=Path, action="append", default=[], help="documents of the reports set")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     table: list[tuple[str, dict[str, Any]]] = []
     every_row: list[dict[str, Any]] = []
-    for name, folders, sets in corpora(args.extra, args.blind):
+    for name, folders, sets in corpora(args.extra, args.blind, args.reports):
         if not folders or not sets:
             continue
         with tempfile.TemporaryDirectory() as home:

@@ -6,14 +6,17 @@ abstention on unanswerable questions, answerable questions abstained, the share 
 are whole sentences and the share that come from page furniture, and the median quoted characters.
 
 The whole-sentence and furniture checks are independent of the ingest code on purpose:
-- whole sentence: the quote starts at the start of the text, after a blank line or a bullet marker, or
-  after sentence-ending punctuation with no lower-case first letter; and it ends with sentence-ending
-  punctuation (closing quotes, brackets and citation marks such as [4] allowed), or is at most 150
-  characters (a heading or list label) and ends before a blank line, a bullet or the end of the text.
+- whole sentence: the quote starts at the start of the text, after a blank line, a Markdown code fence
+  or a bullet marker, or after sentence-ending punctuation with no lower-case first letter; and it ends
+  with sentence-ending punctuation (closing quotes, brackets and citation marks such as [4] allowed), or
+  ends before a blank line, a bullet or the end of the text and is either at most 150 characters (a
+  heading or list label) or a list item quoted from its bullet (list items often carry no full stop).
   A single line break is a wrap, not a boundary.
 - furniture: the quote holds a line that the PDF repeats at the top or bottom of at least three pages
   (digits ignored, so "Page 3 of 40" counts; at least three words and 20 characters), or is a bare
-  number, or is a reference-list entry ("^ ...").
+  number, or is a reference-list entry ("^ ..."). A running header that the document also writes inside
+  a longer line of its body ("As explained in Chapter 11: Government decision-making, ...") is not
+  counted: from text alone a quote of that prose cannot be told from a leaked header.
 
     .venv/bin/python bench/realdocs.py [--extra /work/extra-docs] [--questions bench/qa_realdocs.jsonl]
 """
@@ -43,6 +46,8 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")  #
 _AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")
 _LABEL_MAX = 150
 _BULLET_LINE = re.compile(r"[ \t]*\n[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")
+_FENCE = re.compile(r"(?:^|\n)[ \t]*(?:```|~~~)[^\n]*\n$")  # a Markdown code fence's opening line
+_FENCE_CLOSE = re.compile(r"[ \t]*\n[ \t]*(?:```|~~~)")
 _BULLET_MARKER = re.compile(r"(?<![^\s])(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|#{1,6})[ \t]*$")
 
 
@@ -50,19 +55,22 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
     """Does text[start:end] begin at a sentence start and end at a sentence end (see module doc)?"""
     before = text[max(0, start - 80) : start].rstrip(" \t")
     unbulleted = _BULLET_MARKER.sub("", before)
-    block_start = (
-        (before == "" and start <= 80)
-        or before.endswith("\n\n")
-        or (unbulleted != before and unbulleted.rstrip(" \t").endswith("\n"))
-    )
+    after_bullet = unbulleted != before and (unbulleted.rstrip(" \t").endswith("\n") or unbulleted.strip() == "")
+    opens_block = before.endswith("\n\n") or after_bullet or bool(_FENCE.search(before))
+    block_start = (before == "" and start <= 80) or opens_block
     after_punctuation = bool(_AFTER_SENTENCE.search(before.rstrip()))
     starts_well = block_start or (after_punctuation and not text[start : start + 1].islower())
     following = text[end : end + 80]
     at_block_end = (
-        following.strip() == "" or following.lstrip(" \t").startswith("\n\n") or _BULLET_LINE.match(following)
+        following.strip() == ""
+        or following.lstrip(" \t").startswith("\n\n")
+        or _BULLET_LINE.match(following)
+        or _FENCE_CLOSE.match(following)
     )
     # a heading or a list label may end unpunctuated at its block's end; a long unpunctuated quote is a fragment
-    ends_well = bool(_SENTENCE_END.search(text[start:end])) or (bool(at_block_end) and end - start <= _LABEL_MAX)
+    ends_well = bool(_SENTENCE_END.search(text[start:end])) or (
+        bool(at_block_end) and (end - start <= _LABEL_MAX or after_bullet)
+    )
     return starts_well and ends_well
 
 
@@ -79,11 +87,14 @@ def pdf_furniture(data: bytes) -> set[str]:
     except Exception:
         return set()
     counts: Counter[str] = Counter()
+    body: set[str] = set()
     for page in pages:
         lines = [line for line in page.splitlines() if line.strip()]
         counts.update({_fold(line) for line in lines[:2] + lines[-2:]})
+        body.update(_fold(line) for line in lines[2:-2])
     # a running header or footer is a phrase, not a table's column label ("Outcome") or "Chapter 3:"
-    return {line for line, count in counts.items() if count >= 3 and len(line) >= 20 and len(line.split()) >= 3}
+    repeated = {line for line, count in counts.items() if count >= 3 and len(line) >= 20 and len(line.split()) >= 3}
+    return {line for line in repeated if not any(line in other and line != other for other in body)}
 
 
 def from_furniture(quote: str, furniture: set[str]) -> bool:

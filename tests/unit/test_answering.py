@@ -13,6 +13,7 @@ from assistant.answering import (
     has_answer_type,
     is_question,
     is_title,
+    list_after,
     list_sentence,
     mentions,
     mentions_years,
@@ -461,6 +462,29 @@ def test_items_of_a_list_that_never_closes_its_sentence_are_quoted_alone() -> No
         text, ["their understanding of the triggers", "whether providers vary", "With reference to Part 1"], {}
     )
     assert [list_sentence(part) for part in parts[:2]] == [(part.start, part.end) for part in parts[:2]]
+
+
+GAP_TEXT = (
+    "At 6 months of age, the rate of infants exclusively breastfed has remained fairly constant at an average of:"
+    "\n\n• WIC: 10 percent\n\n• Non-WIC: 22 percent\n\nHowever, solid foods may be provided."
+)
+
+
+def test_a_lead_in_carries_the_short_items_it_introduces() -> None:
+    """The items say what the lead-in announces; too short to be evidence, they are no sentence of their own."""
+    lead_in = _split(GAP_TEXT, [GAP_TEXT.split("\n")[0]], {})[0]
+    assert GAP_TEXT[lead_in.start : list_after(lead_in)].endswith("• Non-WIC: 22 percent")
+    assert list_after(lead_in, budget=len(lead_in.text) + 10) == lead_in.end  # not even one item fits
+    (point,) = with_context([[lead_in]], [lead_in])
+    assert point[0].text.endswith("22 percent") and point[0].text == GAP_TEXT[point[0].start : point[0].end]
+
+
+def test_a_lead_in_whose_paragraph_goes_on_takes_no_list() -> None:
+    text = "Three themes stood out: staffing and funding. They were linked.\n\n• a later list\n\nEnd."
+    lead_in = _split(text, ["Three themes stood out: staffing and funding."], {})[0]
+    assert list_after(lead_in) == lead_in.end
+    before_prose = _split("They cited:\n\nStaffing was short.\n\n• an item", ["They cited:"], {})[0]
+    assert list_after(before_prose) == before_prose.end  # what follows is no item: the list is not there
 
 
 def test_a_lower_case_sentence_without_a_lead_in_is_not_a_list() -> None:
