@@ -484,15 +484,19 @@ def list_after(lead_in: Evidence, budget: int = LIST_SENTENCE_CHARS) -> int:
     """Where the list that a lead-in ("... at an average of:") introduces ends: its items are what it says,
     and items such as "• WIC: 10 percent" are too short to be quoted on their own. Items are the bulleted or
     lower-case paragraphs right after it, as many as fit in `budget` characters with the lead-in; without
-    any, the lead-in's own end."""
+    any, the lead-in's own end. A list cut short by the budget ends at its last item that ends a sentence,
+    so the quote never stops inside an item that runs on."""
     chunk = lead_in.passage.chunk
-    end = lead_in.end
+    end = safe_end = lead_in.end
     for p_start, p_end, text in (p for p in _paragraphs(chunk) if p[0] >= lead_in.end):
         between = chunk.text[end - chunk.start : p_start - chunk.start]
-        listed = _LIST_ITEM.match(text) or _FRAGMENT_START.match(text)
-        if between.strip() or not listed or p_end - lead_in.start > budget:
-            break  # the lead-in's paragraph goes on, or the list ends, or the quote would grow too long
+        if between.strip() or not (_LIST_ITEM.match(text) or _FRAGMENT_START.match(text)):
+            return end  # the lead-in's paragraph goes on, or the list has ended: all of it is taken
+        if p_end - lead_in.start > budget:
+            return safe_end
         end = p_end
+        if _ENDS_SENTENCE.search(text):
+            safe_end = end
     return end
 
 

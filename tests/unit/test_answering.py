@@ -475,6 +475,11 @@ def test_a_lead_in_carries_the_short_items_it_introduces() -> None:
     lead_in = _split(GAP_TEXT, [GAP_TEXT.split("\n")[0]], {})[0]
     assert GAP_TEXT[lead_in.start : list_after(lead_in)].endswith("• Non-WIC: 22 percent")
     assert list_after(lead_in, budget=len(lead_in.text) + 10) == lead_in.end  # not even one item fits
+    assert list_after(lead_in, budget=len(lead_in.text) + 22) == lead_in.end  # nor a run-on item, cut short
+    long_list = GAP_TEXT.replace("WIC: 10 percent", "WIC: 10 percent, as before.")
+    long_lead_in = _split(long_list, [long_list.split("\n")[0]], {})[0]
+    cut = list_after(long_lead_in, budget=len(long_lead_in.text) + 40)
+    assert long_list[long_lead_in.start : cut].endswith("as before.")  # the last item that ends a sentence
     (point,) = with_context([[lead_in]], [lead_in])
     assert point[0].text.endswith("22 percent") and point[0].text == GAP_TEXT[point[0].start : point[0].end]
 
