@@ -81,6 +81,20 @@ _YEARS_AND_NAMES = re.compile(
 )  # years, names like COVID-19, and adjectives like 24-hour are not amounts
 _WORD = re.compile(r"[\w&][\w&'-]*(?<!['-])")
 _YEAR = re.compile(r"\b((?:1\d|20)\d\d)(?:/\d\d)?\b")  # 1000 to 2099: reviews are recent, histories are not
+_NAMED_NUMBER = re.compile(r"(?<![\w.,/:-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![\w-]|[.,/:]\d)")  # not COVID-19
+_SMALL_NUMBERS = {
+    str(value): names
+    for value, names in enumerate(
+        [
+            ("zero",), ("one", "first", "once"), ("two", "second", "twice"), ("three", "third"), ("four", "fourth"),
+            ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"),
+            ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"), ("thirteen", "thirteenth"),
+            ("fourteen", "fourteenth"), ("fifteen", "fifteenth"), ("sixteen", "sixteenth"),
+            ("seventeen", "seventeenth"), ("eighteen", "eighteenth"), ("nineteen", "nineteenth"),
+            ("twenty", "twentieth"),
+        ]
+    )
+}  # fmt: skip
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _SENTENCE_OPENING = re.compile(r"(?:^|[.?!:;]\s+)[\s\"'“‘(]*")
@@ -288,10 +302,18 @@ def mentions(passage: Passage, entity: str) -> bool:
     return True
 
 
-def mentions_years(passage: Passage, question: str) -> bool:
-    """Every year the question names ("2022/23") appears in the passage, its section or its title."""
+def mentions_numbers(passage: Passage, question: str) -> bool:
+    """Every year the question names ("2022/23") appears in the passage, its section or its title, and so
+    does every other number it names ("24 residents", "the 3rd son", "PDF 2.0"), in figures or in words."""
     where = _labelled_text(passage)
-    return all(year in where for year in _YEAR.findall(question))
+    if not all(year in where for year in _YEAR.findall(question)):
+        return False
+    numbers = {number.replace(",", "") for number in _NAMED_NUMBER.findall(_YEAR.sub(" ", question))}
+    if not numbers:
+        return True
+    stated = {number.replace(",", "") for number in _DIGITS.findall(where)}  # "45-54" states 45 and 54
+    words = set(_WORD.findall(where.lower()))
+    return all(number in stated or bool(set(_SMALL_NUMBERS.get(number, ())) & words) for number in numbers)
 
 
 def is_title(text: str, section: str | None) -> bool:
@@ -311,7 +333,7 @@ def passing_rules(question: str, evidence: Sequence[Evidence]) -> list[Evidence]
     naming_everything = {
         passage
         for passage in {item.passage for item in evidence}
-        if all(mentions(passage, entity) for entity in entities) and mentions_years(passage, question)
+        if all(mentions(passage, entity) for entity in entities) and mentions_numbers(passage, question)
     }  # checked once per passage, not once per sentence
     return [
         item for item in evidence if item.passage in naming_everything and has_answer_type(kind, item.text, question)
@@ -484,8 +506,8 @@ def list_after(lead_in: Evidence, budget: int = LIST_SENTENCE_CHARS) -> int:
     """Where the list that a lead-in ("... at an average of:") introduces ends: its items are what it says,
     and items such as "• WIC: 10 percent" are too short to be quoted on their own. Items are the bulleted or
     lower-case paragraphs right after it, as many as fit in `budget` characters with the lead-in; without
-    any, the lead-in's own end. A list cut short by the budget ends at its last item that ends a sentence,
-    so the quote never stops inside an item that runs on."""
+    any, the lead-in's own end. A list cut short, by the budget or by the passage's end, ends at its last
+    item that ends a sentence, so the quote never stops inside an item that runs on."""
     chunk = lead_in.passage.chunk
     end = safe_end = lead_in.end
     for p_start, p_end, text in (p for p in _paragraphs(chunk) if p[0] >= lead_in.end):
@@ -497,7 +519,7 @@ def list_after(lead_in: Evidence, budget: int = LIST_SENTENCE_CHARS) -> int:
         end = p_end
         if _ENDS_SENTENCE.search(text):
             safe_end = end
-    return end
+    return safe_end if safe_end > lead_in.end else end  # the passage ends: the list may go on past it
 
 
 def _contains(outer: Evidence, inner: Evidence) -> bool:

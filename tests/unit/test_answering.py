@@ -16,7 +16,7 @@ from assistant.answering import (
     list_after,
     list_sentence,
     mentions,
-    mentions_years,
+    mentions_numbers,
     order_points,
     question_entities,
     quotable_passages,
@@ -234,7 +234,19 @@ def test_the_cover_page_names_the_document_but_does_not_date_its_findings() -> N
     cover = "Online GP services. A report by Healthwatch Hertfordshire, February 2023."
     passage = replace(evidence("A third of respondents could not book online.", 0.6).passage, about=cover)
     assert mentions(passage, "Hertfordshire") and not mentions(passage, "Essex")
-    assert not mentions_years(passage, "How many could not book online in 2023?")
+    assert not mentions_numbers(passage, "How many could not book online in 2023?")
+
+
+def test_a_number_the_question_names_must_be_stated_in_figures_or_words() -> None:
+    passage = evidence("In 2020 the third wave hit 24 care homes; those aged 45-54 knew of PDF 2.0.", 0.6).passage
+    assert mentions_numbers(passage, "How many of the 24 care homes closed in 2020?")
+    assert mentions_numbers(passage, "What happened in the 3rd wave?")  # "third"
+    assert mentions_numbers(passage, "What did people in the 45 to 54 age group know?")  # a range states both
+    assert mentions_numbers(passage, "When did COVID-19 reach the homes?")  # a name's number is not asked for
+    assert mentions_numbers(passage, "What is new in PDF 2.0?")
+    assert not mentions_numbers(passage, "What was the name of the care home where 25 residents tested positive?")
+    assert not mentions_numbers(passage, "When was PDF 2.1 published?")
+    assert not mentions_numbers(passage, "Who was Genghis's 4th son?")
 
 
 def test_supporting_filters_by_threshold_and_kind() -> None:
@@ -480,6 +492,9 @@ def test_a_lead_in_carries_the_short_items_it_introduces() -> None:
     long_lead_in = _split(long_list, [long_list.split("\n")[0]], {})[0]
     cut = list_after(long_lead_in, budget=len(long_lead_in.text) + 40)
     assert long_list[long_lead_in.start : cut].endswith("as before.")  # the last item that ends a sentence
+    runs_on = "They suggested:\n\n• Links to other software.\n\n• A tick box acknowledgement"  # the passage ends
+    suggested = _split(runs_on, ["They suggested:"], {})[0]
+    assert runs_on[: list_after(suggested)].endswith("other software.")
     (point,) = with_context([[lead_in]], [lead_in])
     assert point[0].text.endswith("22 percent") and point[0].text == GAP_TEXT[point[0].start : point[0].end]
 
