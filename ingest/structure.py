@@ -68,6 +68,9 @@ def unfold_ligatures(text: str) -> str:
     return text.translate(_LIGATURES)
 
 
+BULLET = "• "
+
+
 class TextBuilder:
     """Concatenate extracted pieces into one text (blank line between pieces) while recording each piece's block."""
 
@@ -83,6 +86,9 @@ class TextBuilder:
         if self.parts:
             self.parts.append("\n\n")
             self.length += 2
+        if kind == "bullet" and not bullet_marker_length(piece):
+            self.parts.append(BULLET)  # the item reads as one in the text, as in a PDF; the block is its words
+            self.length += len(BULLET)
         self.blocks.append(Block(kind, self.length, self.length + len(piece), level))
         self.parts.append(piece)
         self.length += len(piece)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, chunk_sentences
 from ingest.cleaning import boilerplate_blocks
 from ingest.loaders import LoadError, decode_text, load_document, title_from_filename
 from ingest.pipeline import collect_files, doc_id_for
@@ -171,6 +171,12 @@ def test_html_blocks_and_title() -> None:
     assert headings == [(1, "Hillside hostile review"), (2, "Findings"), (3, "Food")]
     bullets = block_texts(document, "bullet")
     assert bullets[0] == "Staff were kind and knew residents' preferences well."
+    # the text shows each item as one; the item's block, and so any quote of it, starts after the marker
+    assert "\n\n• Staff were kind" in document.text
+    sentences = [
+        document.text[start:end] for chunk in chunks_of(document) for start, end in chunk_sentences(document, chunk)
+    ]
+    assert "Staff were kind and knew residents' preferences well." in sentences
     assert bullets[1].startswith("Fees rose by £40 a week; see the fee letter")
     assert "Meals were hot and residents chose from three options." in block_texts(document, "paragraph")
     assert document.text.count("Meals were hot") == 1  # nested blocks are not read twice
