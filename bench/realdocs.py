@@ -10,7 +10,8 @@ The whole-sentence and furniture checks are independent of the ingest code on pu
   or a bullet marker, or after sentence-ending punctuation with no lower-case first letter; and it ends
   with sentence-ending punctuation (closing quotes, brackets and citation marks such as [4] allowed), or
   ends before a blank line, a bullet or the end of the text and is either at most 150 characters (a
-  heading or list label) or a list item quoted from its bullet (list items often carry no full stop).
+  heading or list label) or ends with a whole list item (quoted from its bullet, or a lead-in quoted with
+  its items): list items often carry no full stop.
   A single line break is a wrap, not a boundary.
 - furniture: the quote holds a line that the PDF repeats at the top or bottom of at least three pages
   (digits ignored, so "Page 3 of 40" counts; at least three words and 20 characters), or is a bare
@@ -47,6 +48,7 @@ _AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$"
 _LABEL_MAX = 150
 _BULLET_LINE = re.compile(r"[ \t]*\n[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")
 _FENCE = re.compile(r"(?:^|\n)[ \t]*(?:```|~~~)[^\n]*\n$")  # a Markdown code fence's opening line
+_ITEM_START = re.compile(r"[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")
 _FENCE_CLOSE = re.compile(r"[ \t]*\n[ \t]*(?:```|~~~)")
 _BULLET_MARKER = re.compile(r"(?<![^\s])(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|#{1,6})[ \t]*$")
 
@@ -68,8 +70,10 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
         or _FENCE_CLOSE.match(following)
     )
     # a heading or a list label may end unpunctuated at its block's end; a long unpunctuated quote is a fragment
+    last_block = text[start:end].rsplit("\n\n", 1)[-1]
+    ends_an_item = after_bullet or ("\n\n" in text[start:end] and bool(_ITEM_START.match(last_block)))
     ends_well = bool(_SENTENCE_END.search(text[start:end])) or (
-        bool(at_block_end) and (end - start <= _LABEL_MAX or after_bullet)
+        bool(at_block_end) and (end - start <= _LABEL_MAX or ends_an_item)
     )
     return starts_well and ends_well
 
