@@ -38,6 +38,7 @@ K1, B = 1.5, 0.75  # BM25's term-frequency saturation and length normalisation (
 RESCORED = 200  # FTS5's best matches re-scored with Lucene's BM25
 LARGE = 2000  # chunks from which a library is large: its commonest words stop choosing the candidates
 COMMON = 0.05  # ... a word in more than this share of chunks
+IDF_CACHE = 100_000  # words whose idf a process remembers between syncs
 
 
 def stamp(record: DocumentRecord) -> str:
@@ -67,6 +68,7 @@ class LexicalIndex:
             self._connection.executescript(_SCHEMA)
             self._connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._chunk_count, self._word_count = self._counts()
+        self._idf: dict[str, float] = {}
 
     # --- keeping in step with the store ----------------------------------------------------------------
     def sync(
@@ -94,6 +96,7 @@ class LexicalIndex:
         for start in range(0, len(gone), block):
             self._replace([(doc_id, [], None) for doc_id in gone[start : start + block]])
         self._chunk_count, self._word_count = self._counts()  # another process may have synced the same file
+        self._idf = {}
         return len(changed), len(gone)
 
     def _words(self, chunk: ChunkRecord) -> str:
@@ -165,11 +168,18 @@ class LexicalIndex:
         return rare or asked
 
     def idf(self, word: str) -> float:
-        """BM25's inverse document frequency over chunks; a word absent from the library weighs the most."""
+        """BM25's inverse document frequency over chunks; a word absent from the library weighs the most.
+        Remembered until the next sync: FTS5 counts a word's chunks by reading its whole posting list, which
+        for a common word in a large library is most of a millisecond, and a question asks for it twice."""
+        if (known := self._idf.get(word)) is not None:
+            return known
         with self._lock:
             row = self._connection.execute("SELECT doc FROM vocabulary WHERE term = ?", (word,)).fetchone()
         frequency = int(row[0]) if row else 0
-        return math.log(1 + (self._chunk_count - frequency + 0.5) / (frequency + 0.5))
+        value = math.log(1 + (self._chunk_count - frequency + 0.5) / (frequency + 0.5))
+        if len(self._idf) < IDF_CACHE:
+            self._idf[word] = value
+        return value
 
     @property
     def chunk_count(self) -> int:

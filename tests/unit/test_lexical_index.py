@@ -86,6 +86,16 @@ def test_idf_follows_lucene_and_never_goes_negative(index: LexicalIndex) -> None
     assert index.idf("zebra") > index.idf("dentist") > index.idf("care")
 
 
+def test_a_remembered_idf_follows_the_library_after_a_sync(index: LexicalIndex) -> None:
+    (word,) = tokenize("paramedics")
+    before = index.idf(word)  # absent: the highest weight
+    assert index.idf(word) == before  # remembered
+    revised = {**TEXTS, "ambulance": ["Paramedics triaged calls from care homes by video."]}
+    index.sync([record(doc_id, version=2) for doc_id in TEXTS], chunks_of(revised))
+    assert index.idf(word) < before  # now in one chunk of seven
+    assert index.idf(word) == pytest.approx(math.log(1 + (7 - 1 + 0.5) / (1 + 0.5)))
+
+
 def test_a_document_filter_keeps_to_those_documents(index: LexicalIndex) -> None:
     found = index.search(tokenize("care homes"), limit=10, doc_ids=["digital"])
     assert found and all(chunk_id.startswith("digital:") for chunk_id in found)
