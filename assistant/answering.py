@@ -29,7 +29,7 @@ _POINTS_BACK = re.compile(
 
 LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
 _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
-_LIST_ITEM = re.compile(r"(?:[•◦▪‣●▪*\-–]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s")  # "• ", "- ", "2. ", "(b) "
+_LIST_ITEM = re.compile(r"(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s")  # "• ", "- ", "2. ", "(b) "
 _PARAGRAPH = re.compile(r"\S[^\n]*(?:\n(?!\s*\n)[^\n]*)*")  # text between blank lines
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d+\])?\s*$")
 
@@ -82,19 +82,17 @@ _YEARS_AND_NAMES = re.compile(
 _WORD = re.compile(r"[\w&][\w&'-]*(?<!['-])")
 _YEAR = re.compile(r"\b((?:1\d|20)\d\d)(?:/\d\d)?\b")  # 1000 to 2099: reviews are recent, histories are not
 _NAMED_NUMBER = re.compile(r"(?<![\w.,/:-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![\w-]|[.,/:]\d)")  # not COVID-19
-_SMALL_NUMBERS = {
-    str(value): names
-    for value, names in enumerate(
-        [
-            ("zero",), ("one", "first", "once"), ("two", "second", "twice"), ("three", "third"), ("four", "fourth"),
-            ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"),
-            ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"), ("thirteen", "thirteenth"),
-            ("fourteen", "fourteenth"), ("fifteen", "fifteenth"), ("sixteen", "sixteenth"),
-            ("seventeen", "seventeenth"), ("eighteen", "eighteenth"), ("nineteen", "nineteenth"),
-            ("twenty", "twentieth"),
-        ]
-    )
-}  # fmt: skip
+_CARDINALS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+).split()
+_ORDINALS = (
+    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_SMALL_NUMBERS = {str(n): {cardinal, ordinal} for n, (cardinal, ordinal) in enumerate(zip(_CARDINALS, _ORDINALS))}
+_SMALL_NUMBERS["1"].add("once")
+_SMALL_NUMBERS["2"].add("twice")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _SENTENCE_OPENING = re.compile(r"(?:^|[.?!:;]\s+)[\s\"'“‘(]*")
@@ -313,7 +311,7 @@ def mentions_numbers(passage: Passage, question: str) -> bool:
         return True
     stated = {number.replace(",", "") for number in _DIGITS.findall(where)}  # "45-54" states 45 and 54
     words = set(_WORD.findall(where.lower()))
-    return all(number in stated or bool(set(_SMALL_NUMBERS.get(number, ())) & words) for number in numbers)
+    return all(number in stated or bool(_SMALL_NUMBERS.get(number, set()) & words) for number in numbers)
 
 
 def is_title(text: str, section: str | None) -> bool:
