@@ -395,7 +395,7 @@ class EvidenceStore:
 
     def nearest_chunks(
         self, vector: Sequence[float], limit: int, doc_ids: Sequence[str] | None = None
-    ) -> list[tuple[ChunkRecord, list[float]]]:
+    ) -> list[tuple[ChunkRecord, Sequence[float]]]:
         """The chunks closest to the vector by cosine (Chroma's HNSW index), best first, with their vectors.
 
         No count is asked first: Chroma returns what there is when asked for more, and counting the
@@ -423,7 +423,7 @@ class EvidenceStore:
         ranked = dict.fromkeys(sentence_id.rpartition("#")[0] for sentence_id in stored["ids"][0])
         return list(ranked)[:limit]
 
-    def chunks(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, list[float]]]:
+    def chunks(self, chunk_ids: Sequence[str]) -> list[tuple[ChunkRecord, Sequence[float]]]:
         """The given chunks with their vectors, in the order asked for (missing ones left out)."""
         if not chunk_ids:
             return []
@@ -518,7 +518,7 @@ class EvidenceStore:
 
     def _current_records(
         self, ids: Any, texts: Any, metadatas: Any, vectors: Any
-    ) -> list[tuple[ChunkRecord, list[float]]]:
+    ) -> list[tuple[ChunkRecord, Sequence[float]]]:
         current = self._current(metadatas or [])
         return [pair for pair, keep in zip(_records(ids, texts, metadatas, vectors), current) if keep]
 
@@ -538,11 +538,13 @@ def _vectors(stored: Any) -> Any:
     return stored["embeddings"] if stored["embeddings"] is not None else []
 
 
-def _records(ids: Any, texts: Any, metadatas: Any, vectors: Any) -> Iterator[tuple[ChunkRecord, list[float]]]:
+def _records(ids: Any, texts: Any, metadatas: Any, vectors: Any) -> Iterator[tuple[ChunkRecord, Sequence[float]]]:
+    """Rows as records, each with its vector as Chroma returns it (copying 30 vectors into Python floats
+    cost a question over a millisecond)."""
     for item_id, text, metadata, vector in zip(
         ids, texts or [], metadatas or [], vectors if vectors is not None else []
     ):
-        yield ChunkRecord.from_stored(item_id, text, dict(metadata)), [float(value) for value in vector]
+        yield ChunkRecord.from_stored(item_id, text, dict(metadata)), vector
 
 
 def _spans(stored: str) -> tuple[tuple[int, int], ...]:
