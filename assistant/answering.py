@@ -165,10 +165,10 @@ def answer_type(question: str) -> str | None:
     lowered = question.lower()
     if _NAME_QUESTION.search(lowered):
         return "name"
+    if _DURATION_QUESTION.search(lowered):  # "How long did reviewers spend on a response?" asks for time, not money
+        return "duration"
     if _MONEY_QUESTION.search(lowered):
         return "money"
-    if _DURATION_QUESTION.search(lowered):
-        return "duration"
     if _SHARE_QUESTION.search(lowered):
         return "share"
     if _QUANTITY_QUESTION.search(lowered):
@@ -423,7 +423,7 @@ def with_context(
                 or (finding_after and _SETS_UP.match(lead.text))
                 or (explain and point is points[0] and _same_paragraph(lead, after[0]))
             ):
-                end = after[0].end
+                end = after[0].end if not after[0].text.rstrip().endswith(":") else list_after(after[0])
         chunk = lead.passage.chunk
         text = chunk.text[start - chunk.start : end - chunk.start]
         widened.append([replace(lead, start=start, end=end, text=text), *point[1:]])

@@ -4,12 +4,13 @@ Sets: ../shared/eval/qa_dev.jsonl and the blind held-out sets bench/qa_heldout*.
 corpus), ../shared/eval/squad (its 8 articles), bench/qa_realdocs.jsonl (over ../shared/realdocs
 plus any --extra folders of real reports: bench/qa_realdocs_sources.txt says where they come from) and,
 given --blind folders, bench/qa_realdocs_blind.jsonl (written blind by a helper over five more reports:
-bench/qa_realdocs_blind_sources.txt) and, given --reports folders, bench/qa_realdocs_reports.jsonl (five
-more public-body reports, questions written by a helper: bench/qa_realdocs_reports_sources.txt). Each
-corpus is ingested once into a temporary store.
+bench/qa_realdocs_blind_sources.txt), given --reports folders, bench/qa_realdocs_reports.jsonl (five
+more public-body reports, questions written by a helper: bench/qa_realdocs_reports_sources.txt) and, given
+--mixed folders, bench/qa_realdocs_mixed.jsonl (web pages, Word files and unusual PDFs, questions written
+by a helper: bench/qa_realdocs_mixed_sources.txt). Each corpus is ingested once into a temporary store.
 
     .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2]
-        [--reports /work/extra-docs3] [--json]
+        [--reports /work/extra-docs3] [--mixed /work/extra-docs5] [--json]
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ COLUMNS = ("questions", "citation_hit_rate", "first_citation_hit_rate", "abstent
 
 
 def corpora(
-    extra: Sequence[Path], blind: Sequence[Path] = (), reports: Sequence[Path] = ()
+    extra: Sequence[Path], blind: Sequence[Path] = (), reports: Sequence[Path] = (), mixed: Sequence[Path] = ()
 ) -> list[tuple[str, list[Path], list[Path]]]:
     """(name, document folders, question sets) for every public corpus that is present."""
     found = [
@@ -48,6 +49,7 @@ def corpora(
         ("realdocs", [SHARED / "realdocs", *extra], [ROOT / "bench" / "qa_realdocs.jsonl"]),
         ("blind", [SHARED / "realdocs", *blind] if blind else [], [ROOT / "bench" / "qa_realdocs_blind.jsonl"]),
         ("reports", [SHARED / "realdocs", *reports] if reports else [], [ROOT / "bench" / "qa_realdocs_reports.jsonl"]),
+        ("mixed", [SHARED / "realdocs", *mixed] if mixed else [], [ROOT / "bench" / "qa_realdocs_mixed.jsonl"]),
     ]
     return [
         (name, [f for f in folders if f.is_dir()], [s for s in sets if s.is_file()]) for name, folders, sets in found
@@ -81,11 +83,12 @@ def main() -> None:
     parser.add_argument("--extra", type=Path, action="append", default=[], help="more real documents (realdocs set)")
     parser.add_argument("--blind", type=Path, action="append", default=[], help="documents of the blind set")
     parser.add_argument("--reports", type=Path, action="append", default=[], help="documents of the reports set")
+    parser.add_argument("--mixed", type=Path, action="append", default=[], help="documents of the mixed-format set")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     table: list[tuple[str, dict[str, Any]]] = []
     every_row: list[dict[str, Any]] = []
-    for name, folders, sets in corpora(args.extra, args.blind, args.reports):
+    for name, folders, sets in corpora(args.extra, args.blind, args.reports, args.mixed):
         if not folders or not sets:
             continue
         with tempfile.TemporaryDirectory() as home:

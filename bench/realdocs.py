@@ -43,7 +43,7 @@ from assistant.service import EvidenceAssistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 REALDOCS = ROOT.parent / "shared" / "realdocs"
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")  # citation marks may follow: ."[4]
+_SENTENCE_END = re.compile(r"[.!?…][\"'“”‘’)\]]*(?:\[[^\]\n]{1,20}\])*$")  # citation marks may follow: ."[4]
 _AFTER_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*(?:\[[^\]\n]{1,20}\])*$")
 _LABEL_MAX = 150
 _BULLET_LINE = re.compile(r"[ \t]*\n[ \t]*(?:[•◦▪‣●*\-–]|\d{1,2}[.)])[ \t]")

@@ -29,6 +29,8 @@ _CONTENTS = re.compile(r"^(?:contents|table of contents|on this page|in this sec
 _SENTENCE_END = (".", "!", ":", ";")  # a title may be a question, so "?" does not end a label
 _SHORT = 120
 _CONTENTS_RUN = 5
+_DIGIT = re.compile(r"\d")
+_PAGE_NUMBER = re.compile(r"\d{1,4}|[ivxlc]{1,7}", re.IGNORECASE)
 
 
 def is_navigation(line: str) -> bool:
@@ -40,6 +42,13 @@ def _is_short_label(text: str) -> bool:
     """A contents entry, link or tag: short, and not a statement."""
     stripped = text.strip().lstrip("-•*–· ").strip()
     return 0 < len(stripped) <= _SHORT and not stripped.endswith(_SENTENCE_END)
+
+
+def _is_data_row(text: str) -> bool:
+    """A table row with a figure past its first cell ("Grand total | £33,000", "3.8.1 | Partner member |
+    Amended | 19.09.25"): data, unlike a contents entry, whose only figure is its page number."""
+    cells = [cell.strip() for cell in text.split(" | ")]
+    return any(_DIGIT.search(cell) and not _PAGE_NUMBER.fullmatch(cell) for cell in cells[1:])
 
 
 def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
@@ -75,7 +84,7 @@ def _label_runs(lines: Sequence[str], blocks: Sequence[Block]) -> set[int]:
     found: set[int] = set()
     run: list[int] = []
     for index, line in enumerate([*lines, "."]):  # the sentinel closes a trailing run
-        if index < len(blocks) and blocks[index].kind != "bullet" and _is_short_label(line):
+        if index < len(blocks) and blocks[index].kind != "bullet" and _is_short_label(line) and not _is_data_row(line):
             run.append(index)
             continue
         if len(run) >= _CONTENTS_RUN:

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ingest.cleaning import is_navigation
 from ingest.html import looks_like_html, read_html
@@ -26,6 +27,7 @@ from ingest.structure import (
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _CONTROL_TOLERANCE = 0.01
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, which a PDF's text layer can hold
 # A DOCX is a zip: python-docx reads every part into memory and parses the XML whole. A real report unpacks to
 # a few MB; a zip bomb to hundreds of MB or more (20 MB of document XML took python-docx 20 s and 450 MB).
 _DOCX_MAX_UNPACKED_MB = 200
@@ -43,6 +45,12 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
     document = reader(path, data)
     if not document.text.strip() or not document.blocks:
         raise LoadError("no text found in file")
+    if _LONE_SURROGATE.search(document.text + document.title):  # the encoder's tokenizer refuses them, and a batch
+        document = replace(  # with them; the same length, so every offset holds
+            document,
+            text=_LONE_SURROGATE.sub("\ufffd", document.text),
+            title=_LONE_SURROGATE.sub("\ufffd", document.title),
+        )
     return document
 
 
@@ -151,7 +159,7 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
         add_body()
         if isinstance(item, Table):
             for row in item.rows:
-                builder.add(" | ".join(dict.fromkeys(cell.text.strip() for cell in row.cells)), "paragraph")
+                builder.add(" | ".join(dict.fromkeys(_cell_text(cell) for cell in row.cells)), "paragraph")
         elif style == "Title":
             core_title = core_title or item.text
             builder.add(item.text, "heading", 1)
@@ -164,6 +172,16 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
     text = builder.text()
     title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
     return LoadedDocument(text, title, tuple(builder.blocks))
+
+
+def _cell_text(cell: Any) -> str:
+    """A table cell's paragraphs on one line. A paragraph that ends without punctuation is a list item or a
+    label ("Financial year", "Age-group and gender"): a semicolon keeps it apart from the next."""
+    text = ""
+    for paragraph in (" ".join(paragraph.text.split()) for paragraph in cell.paragraphs):
+        if paragraph:
+            text += ("" if not text else " " if text.endswith((".", ":", ";", ",", "!", "?")) else "; ") + paragraph
+    return text
 
 
 def _check_unpacked_size(data: bytes) -> None:

@@ -271,6 +271,9 @@ class _Piece:
 # Pure helpers: characters, words, lines
 
 
+_MATH_LETTERS = (0x1D400, 0x1D7FF)  # Mathematical Alphanumeric Symbols: bold, italic, script ... letters and digits
+
+
 def clean_char(code: int) -> str:
     """One PDF character as text: ligatures and other compatibility forms unfolded, garbage dropped."""
     if code in (0x02, 0xFFFE):  # PDFium's mark for a hyphen at a line end; the page shows a hyphen
@@ -281,10 +284,16 @@ def clean_char(code: int) -> str:
         return ""
     if code in _PRIVATE_BULLETS:
         return "•"
-    if 0xE000 <= code <= 0xF8FF:
+    if 0xE000 <= code <= 0xF8FF or 0xD800 <= code <= 0xDFFF:  # private use; half a pair that lost its other half
         return ""
     char = chr(code)
-    if 0xFB00 <= code <= 0xFB4F or 0xFF01 <= code <= 0xFFEE or 0x2000 <= code <= 0x200A or code == 0xA0:
+    if (
+        0xFB00 <= code <= 0xFB4F
+        or 0xFF01 <= code <= 0xFFEE
+        or 0x2000 <= code <= 0x200A
+        or code == 0xA0
+        or _MATH_LETTERS[0] <= code <= _MATH_LETTERS[1]  # 𝑇𝑃𝑅 in a formula: styled letters, read as TPR
+    ):
         return unicodedata.normalize("NFKC", char)
     if code in (0x2028, 0x2029):
         return " "
@@ -295,6 +304,9 @@ def clean_text(text: str) -> str:
     """A string with `clean_char` applied, NFC-composed, runs of spaces folded."""
     cleaned = "".join(clean_char(ord(char)) for char in text).replace("\u00ad", "")
     return " ".join(unicodedata.normalize("NFC", cleaned).split())
+
+
+_MARK_LENGTH = 3  # an index, "th", "a,b": raised or lowered beside a word, never a line of its own
 
 
 def group_lines(words: Iterable[Word]) -> list[Line]:
@@ -322,6 +334,8 @@ def group_lines(words: Iterable[Word]) -> list[Line]:
             for other in lines[max(index - 3, 0) : index + 4]
             if other is not line and other.words and other.takes(line) and (other.size * 0.85 > line.size or line.mark)
         ]
+        if not line.mark and sum(len(word.text) for word in line.words) > _MARK_LENGTH:
+            hosts = [other for other in hosts if other.beside(line)]  # words, not a mark: only on the same baseline
         if hosts and line.words:
             hosts[0].words.extend(line.words)
             line.words = []
@@ -339,14 +353,26 @@ class _LineDraft:
         self.x0, self.x1 = word.x0, word.x1
 
     def accepts(self, word: Word) -> bool:
-        em = max(word.size, self.size)
+        """Near words join by overlap; a word far to the side only on the same baseline. Words much smaller
+        than the line join off its baseline only as marks (an index, "th"): beside a slide's 25-point
+        callout, two 11-point lines 13 points apart both overlap its band, and are two lines."""
+        em = min(word.size, self.size)
+        on_baseline = abs((word.bottom - 0.2 * word.size) - (self.bottom - 0.2 * self.size)) <= 0.4 * em
         near = word.x0 <= self.x1 + 2 * em and word.x1 >= self.x0 - 2 * em
-        return near or abs((word.bottom - 0.2 * word.size) - (self.bottom - 0.2 * self.size)) <= 0.4 * em
+        if on_baseline or not near:
+            return on_baseline
+        smaller = word.text if word.size < self.size else "".join(each.text for each in self.words)
+        return em >= 0.75 * max(word.size, self.size) or len(smaller) <= _MARK_LENGTH
 
     @property
     def mark(self) -> bool:
         """A line of a lone accent or index, as TeX draws `Â`: never a line of its own."""
         return sum(len(word.text) for word in self.words) <= 2
+
+    def beside(self, small: _LineDraft) -> bool:
+        """Whether a line of smaller words sits on this line's baseline."""
+        gap = abs((small.bottom - 0.2 * small.size) - (self.bottom - 0.2 * self.size))
+        return gap <= 0.4 * small.size
 
     def takes(self, small: _LineDraft) -> bool:
         """Whether a line of smaller words sits inside this line's band, beside its words."""
@@ -560,6 +586,27 @@ def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
             blocks.append(current)
         if not line.paragraph_end:
             active.append(current)
+    return _margin_labels_first(blocks)
+
+
+def _margin_labels_first(blocks: list[RawBlock]) -> list[RawBlock]:
+    """A block that starts in the margin left of a block's first line reads before it: a report's side heading
+    ("Results in Brief", set a little below the paragraph's first baseline) came after the paragraph, and a
+    paragraph that runs on over the page break ended in it."""
+    for index in range(1, len(blocks)):
+        label = blocks[index].lines[0]
+        beside = next(
+            (
+                earlier
+                for earlier in range(index - 1, max(index - 3, -1), -1)
+                if label.x1 < (first := blocks[earlier].lines[0]).x0
+                and label.top < first.bottom
+                and first.top < label.bottom
+            ),
+            None,
+        )
+        if beside is not None:
+            blocks.insert(beside, blocks.pop(index))
     return blocks
 
 
@@ -1256,8 +1303,14 @@ def _page_chars(raw: Any, handle: Any, count: int) -> list[_Char]:
     address = ctypes.c_void_p.from_buffer
     styles: dict[int, tuple[float, int, bool, int]] = {}  # text object -> (size, font, bold, quarter turns)
     chars: list[_Char] = []
+    high_surrogate = 0  # PDFium gives a character beyond U+FFFF as two UTF-16 halves, each a "character"
     for index in range(count):
         code = raw.FPDFText_GetUnicode(handle, index)
+        if 0xDC00 <= code <= 0xDFFF and high_surrogate and chars:
+            chars[-1].text = clean_char(0x10000 + ((high_surrogate - 0xD800) << 10) + (code - 0xDC00))
+            high_surrogate = 0
+            continue
+        high_surrogate = code if 0xD800 <= code <= 0xDBFF else 0
         if code in (0x20, 0x09, 0x0A, 0x0D, 0xA0, 0x2028, 0x2029, 0x3000) or 0x2000 <= code <= 0x200A:
             if chars:
                 chars[-1].space = True

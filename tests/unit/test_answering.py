@@ -125,6 +125,7 @@ def test_answer_sentences_show_prose_and_add_nothing() -> None:
         ("Which NHS ambulance service employed pharmacists?", None),
         ("How did local businesses help community pharmacies?", None),
         ("How long did patients wait for a first assessment?", "duration"),
+        ("How long did reviewers spend checking themes for a response?", "duration"),
         ("How long is the river?", "quantity"),
         ("How much of their time did analysts spend flowing data?", "quantity"),
         ("In what year did France lay siege to Montpellier?", "time"),
@@ -497,6 +498,17 @@ def test_a_lead_in_carries_the_short_items_it_introduces() -> None:
     assert runs_on[: list_after(suggested)].endswith("other software.")
     (point,) = with_context([[lead_in]], [lead_in])
     assert point[0].text.endswith("22 percent") and point[0].text == GAP_TEXT[point[0].start : point[0].end]
+
+
+def test_a_sentence_widened_to_a_lead_in_takes_its_list() -> None:
+    """ "Consult aims to ... It does this in two stages:" ends at the colon unless the stages come too."""
+    text = (
+        "Consult aims to speed up analysis. It does this using a two stage process:\n\n"
+        "1. Theme generation: identify common themes.\n\n2. Theme mapping: classify the responses.\n\nWhy evaluate?"
+    )
+    lead, lead_in = _split(text, ["Consult aims to speed up analysis.", "It does this using a two stage process:"], {})
+    (point,) = with_context([[lead]], [lead, lead_in])
+    assert point[0].text.endswith("classify the responses.") and point[0].text == text[point[0].start : point[0].end]
 
 
 def test_a_lead_in_whose_paragraph_goes_on_takes_no_list() -> None:

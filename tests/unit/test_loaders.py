@@ -249,6 +249,24 @@ def test_docx_styles_become_blocks_and_sections() -> None:
     assert handover.section == "Safe care"
 
 
+def test_docx_table_cell_paragraphs_stay_apart() -> None:
+    """A cell's list ("Financial year", "Age-group and gender") would otherwise read as one run of words."""
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    cell = table.cell(0, 0)
+    cell.text = "Attendance rates in each setting by:"
+    for item in ("Financial year", "Age-group and gender", "Ethnic group"):
+        cell.add_paragraph(item)
+    table.cell(0, 1).text = "£12k"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    loaded = load_document(Path("proposal.docx"), buffer.getvalue())
+    cell_list = "Attendance rates in each setting by: Financial year; Age-group and gender; Ethnic group"
+    assert loaded.text == f"{cell_list} | £12k"
+
+
 def test_docx_core_title_wins() -> None:
     assert load_document(Path("r.docx"), make_docx(core_title="Riverside 2024")).title == "Riverside 2024"
 
@@ -439,3 +457,15 @@ def test_real_web_page_saved_as_txt_is_read_as_html(name: str) -> None:
 def test_real_scanned_pdf_is_refused_with_a_clear_reason() -> None:
     with pytest.raises(LoadError, match=r"^no text layer \(scanned PDF\?\)$"):
         load_document(Path("scan.pdf"), (REALDOCS / "non_text_searchable.pdf").read_bytes())
+
+
+def test_half_a_utf16_pair_never_reaches_the_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tokenizer refuses a lone surrogate, and with it the whole batch of files being embedded."""
+    from ingest import loaders
+    from ingest.structure import Block, LoadedDocument
+
+    broken = LoadedDocument("x = \ud835 y.", "Title \udc47", (Block("paragraph", 0, 12),))
+    monkeypatch.setitem(loaders._READERS, ".txt", lambda path, data: broken)
+    document = load_document(Path("formula.txt"), b"x")
+    assert document.text == "x = \ufffd y." and document.title == "Title \ufffd"
+    assert document.blocks == broken.blocks

@@ -6,6 +6,7 @@ regulator-style report; plus the pure helpers (line joining, dehyphenation, furn
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -561,6 +562,47 @@ def test_vocabulary_ignores_the_halves_of_broken_words() -> None:
 def test_clean_text_unfolds_compatibility_characters() -> None:
     assert clean_text("ﬁnd the ﬂow\u00a0of\x00 eﬀort\u2029") == "find the flow of effort"
     assert clean_text("cafe\u0301") == "café"
+    assert clean_text("\U0001d447\U0001d443\U0001d445 = \U0001d7d0") == "TPR = 2"  # styled maths letters and digits
+    assert clean_text("a\ud835b") == "ab"  # half a UTF-16 pair is not text
+
+
+def make_formula_pdf() -> bytes:
+    """A page whose formula is set in maths italic letters beyond U+FFFF (as Google Docs and Word export them),
+    which PDFium hands over one UTF-16 half at a time."""
+    import pypdf
+    from fpdf import FPDF
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(56, 100, "The true positive rate is the share of actual positives predicted positive:")
+    pdf.set_font("Times", style="I", size=11)
+    pdf.text(56, 130, "TPR = TP / AP")
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(bytes(pdf.output()))))
+    italic = next(
+        font.get_object()
+        for font in writer.pages[0]["/Resources"]["/Font"].values()
+        if font.get_object()["/BaseFont"] == "/Times-Italic"
+    )
+    to_maths_italic = "".join(f"<{ord(c):02X}> <D835{0xDC34 + ord(c) - ord('A'):04X}>\n" for c in "APRT")  # 𝐴𝑃𝑅𝑇
+    cmap = DecodedStreamObject()
+    cmap.set_data(
+        (
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Maths def "
+            f"1 begincodespacerange <00> <FF> endcodespacerange 4 beginbfchar\n{to_maths_italic}endbfchar "
+            "endcmap CMapName currentdict /CMap defineresource pop end end"
+        ).encode()
+    )
+    italic[NameObject("/ToUnicode")] = writer._add_object(cmap)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_letters_beyond_the_basic_plane_are_read_whole() -> None:
+    document = read_pdf(make_formula_pdf())
+    assert document.text.endswith("positive:\n\nTPR = TP / AP")
 
 
 def test_bullets_and_page_numbers() -> None:
@@ -580,6 +622,17 @@ def test_meaningful_title() -> None:
 def test_group_lines_keeps_superscripts_on_their_line() -> None:
     words = [*_line("waiting times fell", 50, 100), _word("1", 136.2, 98, 6), *_line("next line here", 50, 113)]
     assert [line.text for line in group_lines(words)] == ["waiting times fell1", "next line here"]
+
+
+def test_lines_beside_a_big_callout_are_not_read_into_it() -> None:
+    """A slide's 25-point callout spans two 11-point lines of the box beside it: each stays a line, word for word."""
+    callout = _line("Controlling for other", 50, 47, 25)
+    upper, lower = "The regression enables us to understand, in", "addition to the four priority groups, the"
+    words = [*callout, *_line(upper, callout[-1].x1 + 17, 44.3, 11), *_line(lower, callout[-1].x1 + 17, 57.5, 11)]
+    cells = [cell for line in group_lines(words) for cell in line.cells]
+    assert upper in cells and lower in cells  # the lower line shares the callout's baseline: a row of two cells
+    (falls,) = _line("falls", 50, 100, 25)
+    assert [line.text for line in group_lines([falls, _word("1,2", falls.x1, 98, 11)])] == ["falls1,2"]  # a mark
 
 
 def test_reading_order_two_columns_but_table_rows_across() -> None:
@@ -682,6 +735,24 @@ def test_split_blocks_keeps_bold_emphasis_and_side_by_side_boxes_apart() -> None
     assert [text for _, text in _texts(split_blocks(cover, 10.0))] == [
         "5 June 2025 By Claire Duddy",
         "Infected Blood Inquiry: recommendations for recognition and patient safety",
+    ]
+
+
+def test_a_side_heading_in_the_margin_reads_before_its_paragraph() -> None:
+    """A US federal report's side heading sits in the left margin, its baseline a little below the paragraph's
+    first; read after the paragraph, it cut the paragraph off from its continuation on the next page."""
+    lines = group_lines(
+        [
+            *_line("Since 2001, all of the selected agencies conducted multiple", 216, 537.7, 11),
+            *_line("Results in Brief", 37, 539.3, 17),
+            *_line("reviews of existing regulations. The nine agencies reported", 216, 550.7, 11),
+            *_line("completing over 1,300 reviews from 2001 through 2006.", 216, 563.7, 11),
+        ]
+    )
+    assert [text for _, text in _texts(split_blocks(lines, 11.0))] == [
+        "Results in Brief",
+        "Since 2001, all of the selected agencies conducted multiple reviews of existing regulations. The nine "
+        "agencies reported completing over 1,300 reviews from 2001 through 2006.",
     ]
 
 

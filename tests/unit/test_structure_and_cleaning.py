@@ -284,6 +284,15 @@ def test_runs_of_short_labels(count: int, furniture: bool) -> None:
     assert boilerplate_blocks(text, blocks) == expected
 
 
+def test_a_table_of_figures_is_data_but_a_contents_table_is_not() -> None:
+    costs = ["Analysis | Cost", *(f"Sub-component {n} | £7,000" for n in range(4)), "Grand total | £33,000"]
+    text, blocks = blank_separated("The total cost is detailed below:", *costs, "We would be happy to sign.")
+    assert boilerplate_blocks(text, blocks) == set()
+    contents = ["Results in Brief | 4", "Background | 9", "Findings | 13", "Outcomes | 30", "Appendix | iv"]
+    text, blocks = blank_separated("A real finding about staffing.", *contents, "Another real finding.")
+    assert boilerplate_blocks(text, blocks) == {1, 2, 3, 4, 5}
+
+
 def test_cleaning_never_rewrites_text() -> None:
     document = load_document(GOVERNANCE, GOVERNANCE.read_bytes())
     before = document.text
