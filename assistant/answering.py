@@ -411,6 +411,8 @@ def with_context(
         before = [item for item in siblings if item.end <= lead.start]
         after = [item for item in siblings if item.start >= lead.end]
         start, end = list_sentence(lead)
+        if (start, end) == (lead.start, lead.end):
+            start, end = table_row(lead)
         if (start, end) == (lead.start, lead.end) and lead.text.rstrip().endswith(":"):
             end = list_after(lead)
         if (start, end) == (lead.start, lead.end):
@@ -491,6 +493,19 @@ def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[in
         else:
             return span
     return (start, end) if end - start <= budget else span
+
+
+def table_row(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[int, int]:
+    """The whole table row a sentence is part of ("Synchronicity | Do the data sets refer to the same time?
+    And are ...? | If datasets span ..."): a cell's sentence means little without the row's other cells. A
+    row longer than `budget` leaves the sentence alone."""
+    chunk = item.passage.chunk
+    for p_start, p_end, text in _paragraphs(chunk):
+        if p_start <= item.start and item.end <= p_end:
+            if " | " in text and p_end - p_start <= budget:
+                return p_start, p_end
+            break
+    return item.start, item.end
 
 
 def _paragraphs(chunk: ChunkRecord) -> list[tuple[int, int, str]]:

@@ -45,6 +45,20 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) ->
     return fused
 
 
+def newest_versions(found: dict[str, tuple[ChunkRecord, Any]]) -> dict[str, tuple[ChunkRecord, Any]]:
+    """Only the newest version's chunks of each document. A question reads chunks twice (the dense candidates,
+    then the lexical ones), and a re-ingest between the reads made one answer cite two versions."""
+    newest: dict[str, int] = {}
+    for record, _ in found.values():
+        newest[record.doc_id] = max(newest.get(record.doc_id, 0), chunk_version(record.chunk_id))
+    return {key: value for key, value in found.items() if chunk_version(key) == newest[value[0].doc_id]}
+
+
+def chunk_version(chunk_id: str) -> int:
+    """ "report:v3:1f0c..." -> 3 (ingest/pipeline.py's chunk ids)."""
+    return int(chunk_id.rsplit(":", 2)[1].removeprefix("v"))
+
+
 def maximal_marginal_relevance(
     relevance: np.ndarray, vectors: np.ndarray, k: int, lambda_mult: float, duplicate_cosine: float = 0.95
 ) -> list[int]:
@@ -175,6 +189,7 @@ class HybridRetriever(BaseRetriever):
             (record.chunk_id, (record, chunk_vector))
             for record, chunk_vector in self.store.chunks([chunk_id for chunk_id in ranked if chunk_id not in found])
         )
+        found = newest_versions(found)  # the two reads straddled a re-ingest: one version of a document only
         ranked = [chunk_id for chunk_id in ranked if chunk_id in found]  # a chunk removed since it was indexed
         if not ranked:
             return []

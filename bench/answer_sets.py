@@ -6,11 +6,12 @@ plus any --extra folders of real reports: bench/qa_realdocs_sources.txt says whe
 given --blind folders, bench/qa_realdocs_blind.jsonl (written blind by a helper over five more reports:
 bench/qa_realdocs_blind_sources.txt), given --reports folders, bench/qa_realdocs_reports.jsonl (five
 more public-body reports, questions written by a helper: bench/qa_realdocs_reports_sources.txt) and, given
---mixed folders, bench/qa_realdocs_mixed.jsonl (web pages, Word files and unusual PDFs, questions written
-by a helper: bench/qa_realdocs_mixed_sources.txt). Each corpus is ingested once into a temporary store.
+--mixed and --mixed2 folders, bench/qa_realdocs_mixed.jsonl and qa_realdocs_mixed2.jsonl (web pages, Word
+files and unusual PDFs, questions written by helpers: bench/qa_realdocs_mixed*_sources.txt). Each corpus is
+ingested once into a temporary store.
 
     .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2]
-        [--reports /work/extra-docs3] [--mixed /work/extra-docs5] [--json]
+        [--reports /work/extra-docs3] [--mixed /work/extra-docs5] [--mixed2 /work/extra-docs6] [--json]
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ COLUMNS = ("questions", "citation_hit_rate", "first_citation_hit_rate", "abstent
 
 
 def corpora(
-    extra: Sequence[Path], blind: Sequence[Path] = (), reports: Sequence[Path] = (), mixed: Sequence[Path] = ()
+    extra: Sequence[Path],
+    blind: Sequence[Path] = (),
+    reports: Sequence[Path] = (),
+    mixed: Sequence[Path] = (),
+    mixed2: Sequence[Path] = (),
 ) -> list[tuple[str, list[Path], list[Path]]]:
     """(name, document folders, question sets) for every public corpus that is present."""
     found = [
@@ -50,6 +55,7 @@ def corpora(
         ("blind", [SHARED / "realdocs", *blind] if blind else [], [ROOT / "bench" / "qa_realdocs_blind.jsonl"]),
         ("reports", [SHARED / "realdocs", *reports] if reports else [], [ROOT / "bench" / "qa_realdocs_reports.jsonl"]),
         ("mixed", [SHARED / "realdocs", *mixed] if mixed else [], [ROOT / "bench" / "qa_realdocs_mixed.jsonl"]),
+        ("mixed2", [SHARED / "realdocs", *mixed2] if mixed2 else [], [ROOT / "bench" / "qa_realdocs_mixed2.jsonl"]),
     ]
     return [
         (name, [f for f in folders if f.is_dir()], [s for s in sets if s.is_file()]) for name, folders, sets in found
@@ -84,11 +90,12 @@ def main() -> None:
     parser.add_argument("--blind", type=Path, action="append", default=[], help="documents of the blind set")
     parser.add_argument("--reports", type=Path, action="append", default=[], help="documents of the reports set")
     parser.add_argument("--mixed", type=Path, action="append", default=[], help="documents of the mixed-format set")
+    parser.add_argument("--mixed2", type=Path, action="append", default=[], help="documents of the second one")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     table: list[tuple[str, dict[str, Any]]] = []
     every_row: list[dict[str, Any]] = []
-    for name, folders, sets in corpora(args.extra, args.blind, args.reports, args.mixed):
+    for name, folders, sets in corpora(args.extra, args.blind, args.reports, args.mixed, args.mixed2):
         if not folders or not sets:
             continue
         with tempfile.TemporaryDirectory() as home:

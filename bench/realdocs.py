@@ -10,8 +10,8 @@ The whole-sentence and furniture checks are independent of the ingest code on pu
   or a bullet marker, or after sentence-ending punctuation with no lower-case first letter; and it ends
   with sentence-ending punctuation (closing quotes, brackets and citation marks such as [4] allowed), or
   ends before a blank line, a bullet or the end of the text and is either at most 150 characters (a
-  heading or list label) or ends with a whole list item (quoted from its bullet, or a lead-in quoted with
-  its items): list items often carry no full stop.
+  heading or list label), ends with a whole list item (quoted from its bullet, or a lead-in quoted with
+  its items) or is a whole table row (cells joined by " | "): list items and rows often carry no full stop.
   A single line break is a wrap, not a boundary.
 - furniture: the quote holds a line that the PDF repeats at the top or bottom of at least three pages
   (digits ignored, so "Page 3 of 40" counts; at least three words and 20 characters), or is a bare
@@ -72,8 +72,9 @@ def whole_sentence(text: str, start: int, end: int) -> bool:
     # a heading or a list label may end unpunctuated at its block's end; a long unpunctuated quote is a fragment
     last_block = text[start:end].rsplit("\n\n", 1)[-1]
     ends_an_item = after_bullet or ("\n\n" in text[start:end] and bool(_ITEM_START.match(last_block)))
+    ends_a_row = block_start and " | " in last_block  # a table row quoted to its end: a row has no full stop
     ends_well = bool(_SENTENCE_END.search(text[start:end])) or (
-        bool(at_block_end) and (end - start <= _LABEL_MAX or ends_an_item)
+        bool(at_block_end) and (end - start <= _LABEL_MAX or ends_an_item or ends_a_row)
     )
     return starts_well and ends_well
 

@@ -30,6 +30,9 @@ _SENTENCE_END = (".", "!", ":", ";")  # a title may be a question, so "?" does n
 _SHORT = 120
 _CONTENTS_RUN = 5
 _DIGIT = re.compile(r"\d")
+_SECTION_NUMBER = re.compile(r"(?:[A-Z]?\d{1,3}(?:\.\d{1,3})*\.?|(?:chapter|part|section|annex|appendix) \w+)", re.I)
+_DOT_LEADER = re.compile(r"\s*(?:\.{5,}|…{3,}|(?:\. ){5,})\s*")  # "Introduction ........ 3"
+_PAGE_START = re.compile(r"(?:\d{1,4}|[ivxlc]{1,7})\b", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"\d{1,4}|[ivxlc]{1,7}", re.IGNORECASE)
 
 
@@ -39,22 +42,45 @@ def is_navigation(line: str) -> bool:
 
 
 def _is_short_label(text: str) -> bool:
-    """A contents entry, link or tag: short, and not a statement."""
+    """A contents entry, link or tag: short, and not a statement. A line starting in lower case carries on a
+        sentence (a printed line the PDF did not join to its paragraph), and so does one where a sentence ends:
+    no label does."""
     stripped = text.strip().lstrip("-•*–· ").strip()
     return 0 < len(stripped) <= _SHORT and not stripped.endswith(_SENTENCE_END)
 
 
+def _contents_entries(text: str, heading: bool = False) -> bool:
+    """One or more contents entries, each a title, a dot leader and its page ("Introduction ....... 2 Background
+    ....... 3"); a form's blank ("used by ........ (name of PHO)") has no page number after its dots. A heading
+    is one only with its page number ("PHO NAME: ........" is a form's field set as a heading)."""
+    parts = _DOT_LEADER.split(text.strip())
+    if heading and not parts[-1]:
+        return False
+    return len(parts) > 1 and all(
+        len(part) <= _SHORT and (index == 0 or not part or _PAGE_START.match(part)) for index, part in enumerate(parts)
+    )
+
+
 def _is_data_row(text: str) -> bool:
     """A table row with a figure past its first cell ("Grand total | £33,000", "3.8.1 | Partner member |
-    Amended | 19.09.25"): data, unlike a contents entry, whose only figure is its page number."""
+    Amended | 19.09.25", "Maxim | San Jose | 150 | Closure"): data, unlike a contents entry, whose cells are a
+    number, a title and its page."""
     cells = [cell.strip() for cell in text.split(" | ")]
-    return any(_DIGIT.search(cell) and not _PAGE_NUMBER.fullmatch(cell) for cell in cells[1:])
+    if len(cells) > 3 or any(_DIGIT.search(cell) for cell in cells[1:-1]):
+        return True
+    if len(cells) > 1 and _DIGIT.search(cells[0]) and not _SECTION_NUMBER.fullmatch(cells[0]):
+        return True  # "05-Jan-2014 | Glaucoma | Problem": a date, not a contents entry's "3.1 | Background | 9"
+    return len(cells) > 1 and bool(_DIGIT.search(cells[-1])) and not _PAGE_NUMBER.fullmatch(cells[-1])
 
 
 def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
     """Indices of blocks that are navigation or page furniture rather than findings."""
     lines = [text[block.start : block.end].strip() for block in blocks]
-    furniture = {index for index, block in enumerate(blocks) if block.kind == "furniture"}
+    furniture = {
+        index
+        for index, block in enumerate(blocks)
+        if block.kind == "furniture" or _contents_entries(lines[index], block.kind == "heading")
+    }
     index = 0
     while index < len(blocks):
         line = lines[index]

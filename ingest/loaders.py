@@ -55,10 +55,13 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 first, then Windows-1252 and Latin-1; binary or garbled bytes are refused."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """UTF-8 first, then Windows-1252 and Latin-1; UTF-16 by its byte-order mark, or without one by the zero
+    byte beside each ASCII letter; binary or garbled bytes are refused."""
+    marked = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    unmarked = None if marked else _utf16_without_mark(data)
+    if marked or unmarked:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(unmarked or "utf-16")
         except UnicodeDecodeError:  # a BOM followed by bytes that are not UTF-16
             raise LoadError("not a text file (binary or undecodable bytes)") from None
     else:
@@ -73,6 +76,21 @@ def decode_text(data: bytes) -> str:
     if "\x00" in text or controls > _CONTROL_TOLERANCE * max(len(text), 1):
         raise LoadError("not a text file (binary or undecodable bytes)")
     return text
+
+
+def _utf16_without_mark(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when the text is mostly ASCII in UTF-16 without a byte-order mark: zero
+    bytes at odd (little-endian) or even (big-endian) places and hardly any at the others."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2].count(0), sample[1 : 2 * pairs : 2].count(0)
+    if odd >= 0.6 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.6 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def title_from_filename(path: Path) -> str:
@@ -154,33 +172,76 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
             not isinstance(item, Table) and item._p.pPr is not None and item._p.pPr.numPr is not None
         )
         if not isinstance(item, Table) and not heading and style != "Title" and not listed:
-            body_lines.append(item.text)
+            body_lines.append(_paragraph_text(item))
             continue
         add_body()
         if isinstance(item, Table):
             for row in item.rows:
-                builder.add(" | ".join(dict.fromkeys(_cell_text(cell) for cell in row.cells)), "paragraph")
+                cells = dict.fromkeys(_cell_text(cell) for cell in _row_cells(row))  # a merged cell repeats itself
+                builder.add(" | ".join(cell for cell in cells if cell), "paragraph")
         elif style == "Title":
-            core_title = core_title or item.text
-            builder.add(item.text, "heading", 1)
+            core_title = core_title or _paragraph_text(item)
+            builder.add(_paragraph_text(item), "heading", 1)
         elif heading:
-            styled_title = styled_title or (item.text if heading.group(1) == "1" else "")
-            builder.add(item.text, "heading", int(heading.group(1)) + 1)
+            styled_title = styled_title or (_paragraph_text(item) if heading.group(1) == "1" else "")
+            builder.add(_paragraph_text(item), "heading", int(heading.group(1)) + 1)
         else:
-            builder.add(item.text, "bullet")
+            builder.add(_paragraph_text(item), "bullet")
     add_body()
     text = builder.text()
     title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
     return LoadedDocument(text, title, tuple(builder.blocks))
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_KEPT_TEXT = {_W + "t": "", _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_DROPPED = {_W + "del", _W + "moveFrom"}  # tracked deletions, and text moved away from here
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """A paragraph's text with its tracked changes accepted: inserted and moved-in runs read, deleted and
+    moved-out ones not. python-docx reads only the paragraph's own runs, so an insertion went missing while
+    its deletion was applied, giving a text that is neither version."""
+    parts: list[str] = []
+
+    def read(element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in _DROPPED or not isinstance(tag, str):
+                continue
+            if tag == _W + "r":
+                for piece in child:
+                    if piece.tag == _W + "br" and piece.get(_W + "type", "textWrapping") != "textWrapping":
+                        continue  # a page or column break, which python-docx reads as nothing too
+                    if piece.tag in _KEPT_TEXT:
+                        parts.append(_KEPT_TEXT[piece.tag] or piece.text or "")
+            elif tag != _W + "pPr":
+                read(child)  # insertions, moves in, hyperlinks, fields, content controls
+
+    read(paragraph._p)
+    return "".join(parts)
+
+
+def _row_cells(row: Any) -> list[Any]:
+    """A table row's cells; python-docx cannot lay out a row whose merged cells disagree with the table's grid
+    (`no tc element at grid_offset`), and then the row's own cells are read as they stand."""
+    from docx.table import _Cell
+
+    try:
+        return list(row.cells)
+    except ValueError:
+        return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
+
+
 def _cell_text(cell: Any) -> str:
-    """A table cell's paragraphs on one line. A paragraph that ends without punctuation is a list item or a
-    label ("Financial year", "Age-group and gender"): a semicolon keeps it apart from the next."""
+    """A table cell's paragraphs and line breaks on one line. One that ends without punctuation is a list item
+    or a label ("Financial year", "Age-group and gender"): a semicolon keeps it apart from the next."""
     text = ""
-    for paragraph in (" ".join(paragraph.text.split()) for paragraph in cell.paragraphs):
-        if paragraph:
-            text += ("" if not text else " " if text.endswith((".", ":", ";", ",", "!", "?")) else "; ") + paragraph
+    for line in (
+        " ".join(line.split()) for paragraph in cell.paragraphs for line in _paragraph_text(paragraph).split("\n")
+    ):
+        if line:
+            text += ("" if not text else " " if text.endswith((".", ":", ";", ",", "!", "?")) else "; ") + line
     return text
 
 

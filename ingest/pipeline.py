@@ -187,6 +187,11 @@ class Ingester:
             except (LoadError, OSError) as error:
                 report.failed.append({"path": str(path), "error": _one_line(error)})
                 continue
+            except Exception as error:  # a reader library's own error on a file it cannot parse: that file fails
+                kind = Path(name).suffix.lstrip(".").upper() or "file"
+                message = f"could not read this {kind} ({type(error).__name__}: {_message(error)})"
+                report.failed.append({"path": str(path), "error": message})
+                continue
             if isinstance(prepared, dict):  # unchanged: nothing to embed or write
                 seen.add(prepared["doc_id"])
                 report.unchanged.append(prepared)

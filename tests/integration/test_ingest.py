@@ -297,6 +297,28 @@ def test_bad_files_fail_alone_and_leave_the_store_alone(assistant: EvidenceAssis
     assert_consistent(assistant.store)
 
 
+def test_a_reader_library_s_own_error_fails_that_file_alone(
+    assistant: EvidenceAssistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser raising what no one foresaw (python-docx's ValueError on a table's grid) once ended the batch:
+    the files after it were never read, and one read before it was never written."""
+    from ingest import loaders
+
+    def unforeseen(path: Path, data: bytes) -> Any:
+        raise ValueError("no `tc` element at grid_offset=1")
+
+    monkeypatch.setitem(loaders._READERS, ".docx", unforeseen)
+    before = write(tmp_path / "elm.txt", small_doc("Elm review", "Elm had a cat."))
+    broken = write(tmp_path / "grid.docx", b"PK any bytes")
+    after = write(tmp_path / "ash.txt", small_doc("Ash review", "Ash had a garden."))
+    report = assistant.ingest([before, broken, after])
+    assert [entry["doc_id"] for entry in report.added] == ["elm", "ash"]
+    assert report.failed == [
+        {"path": str(broken), "error": "could not read this DOCX (ValueError: no `tc` element at grid_offset=1)"}
+    ]
+    assert_consistent(assistant.store)
+
+
 def test_file_over_the_size_limit_fails(evidence_home: Path, tmp_path: Path) -> None:
     assistant = EvidenceAssistant(Settings(max_file_mb=0.001))  # 1,048 bytes
     big = write(tmp_path / "big.txt", small_doc("Big review", "Big finding. " * 400))

@@ -22,6 +22,7 @@ from assistant.answering import (
     quotable_passages,
     select_evidence,
     supporting,
+    table_row,
     with_context,
 )
 from assistant.citations import invariant_problems, marker_numbers
@@ -509,6 +510,28 @@ def test_a_sentence_widened_to_a_lead_in_takes_its_list() -> None:
     lead, lead_in = _split(text, ["Consult aims to speed up analysis.", "It does this using a two stage process:"], {})
     (point,) = with_context([[lead]], [lead, lead_in])
     assert point[0].text.endswith("classify the responses.") and point[0].text == text[point[0].start : point[0].end]
+
+
+def test_a_sentence_in_a_table_row_is_quoted_with_its_row() -> None:
+    """A cell's second sentence ("And are the PIDs ...?") means little without the row's other cells."""
+    row = (
+        "Synchronicity | Do the data sets refer to the same time frame? And are the PIDs collected at the same "
+        "time? | If datasets span different times, we must adjust for these differences."
+    )
+    text = f"Linkage checks\n\n{row}\n\nSource of data | What categories do the data sets fall into?"
+    heading, first, second, reason = _split(
+        text,
+        [
+            "Linkage checks",
+            "Synchronicity | Do the data sets refer to the same time frame?",
+            "And are the PIDs collected at the same time?",
+            "| If datasets span different times, we must adjust for these differences.",
+        ],
+        {},
+    )
+    (point,) = with_context([[second]], [heading, first, second, reason])
+    assert point[0].text == row and point[0].text == text[point[0].start : point[0].end]
+    assert table_row(second, budget=50) == (second.start, second.end)  # a longer row: the sentence alone
 
 
 def test_a_lead_in_whose_paragraph_goes_on_takes_no_list() -> None:

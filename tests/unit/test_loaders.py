@@ -257,14 +257,63 @@ def test_docx_table_cell_paragraphs_stay_apart() -> None:
     table = document.add_table(rows=1, cols=2)
     cell = table.cell(0, 0)
     cell.text = "Attendance rates in each setting by:"
-    for item in ("Financial year", "Age-group and gender", "Ethnic group"):
+    for item in ("Financial year", "Age-group and gender"):
         cell.add_paragraph(item)
+    cell.paragraphs[-1].add_run().add_break()  # a line break inside a paragraph parts items too
+    cell.paragraphs[-1].add_run("Ethnic group")
     table.cell(0, 1).text = "£12k"
     buffer = io.BytesIO()
     document.save(buffer)
     loaded = load_document(Path("proposal.docx"), buffer.getvalue())
     cell_list = "Attendance rates in each setting by: Financial year; Age-group and gender; Ethnic group"
     assert loaded.text == f"{cell_list} | £12k"
+
+
+def test_docx_table_whose_merged_cells_disagree_with_its_grid_still_reads() -> None:
+    """python-docx raises `no tc element at grid_offset` on such a row; Word opens the file."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(1, 0).text, table.cell(1, 1).text = "Ward ratings", "Ash ward", "Good"
+    first_row = table.rows[0]._tr
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), "2")
+    first_row.tc_lst[0].get_or_add_tcPr().append(span)  # the first row's cell spans both columns ...
+    first_row.remove(first_row.tc_lst[1])
+    table.rows[1]._tr.tc_lst[1].get_or_add_tcPr().append(OxmlElement("w:vMerge"))  # ... yet is continued below
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert load_document(Path("ratings.docx"), buffer.getvalue()).text == "Ward ratings\n\nAsh ward | Good"
+
+
+def test_docx_tracked_changes_are_read_accepted() -> None:
+    """Inserted and moved-in text is read, deleted and moved-out text is not (python-docx reads neither kind)."""
+    import docx
+    from docx.oxml import OxmlElement
+
+    def tracked(kind: str, text: str) -> object:
+        change, run, words = (
+            OxmlElement(f"w:{kind}"),
+            OxmlElement("w:r"),
+            OxmlElement("w:delText" if kind == "del" else "w:t"),
+        )
+        words.text = text
+        run.append(words)
+        change.append(run)
+        return change
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("This is a text with ")
+    for kind, text in (("ins", "two exciting "), ("del", "some "), ("moveFrom", "moved away "), ("moveTo", "moved ")):
+        paragraph._p.append(tracked(kind, text))
+    paragraph.add_run("insertions.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    loaded = load_document(Path("tracked.docx"), buffer.getvalue())
+    assert loaded.text == "This is a text with two exciting moved insertions."
 
 
 def test_docx_core_title_wins() -> None:
@@ -282,6 +331,8 @@ def test_docx_core_title_wins() -> None:
         ("‘Smart quotes’ cost £12 – “really”".encode("cp1252"), "‘Smart quotes’ cost £12 – “really”"),
         ("Café naïve Zürich façade".encode("latin-1"), "Café naïve Zürich façade"),
         ("UTF-16 text with £".encode("utf-16"), "UTF-16 text with £"),
+        ("UTF-16 without a byte-order mark".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+        ("Big-endian, no mark, £5".encode("utf-16-be"), "Big-endian, no mark, £5"),
         (b"a\r\nb\rc", "a\nb\nc"),
         (b"tabs\tand\fform feeds", "tabs\tand\fform feeds"),
     ],

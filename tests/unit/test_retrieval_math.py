@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.lexical import normalise, tokenize
-from assistant.retrieval import maximal_marginal_relevance, reciprocal_rank_fusion
+from assistant.retrieval import chunk_version, maximal_marginal_relevance, newest_versions, reciprocal_rank_fusion
+from vectorstore.store import ChunkRecord
 
 
 def test_rrf_rewards_agreement_between_rankers() -> None:
@@ -42,3 +43,15 @@ def test_normalise_folds_quotes_dashes_and_space() -> None:
 def test_accents_are_folded_for_search_and_matching() -> None:
     assert tokenize("Tugh Temür's café") == tokenize("Tugh Temur's cafe") == ["tugh", "temur", "cafe"]
     assert normalise("Besançon ﬁnds") == "besancon finds"
+
+
+def test_a_question_keeps_one_version_of_each_document() -> None:
+    """Dense candidates read before a re-ingest, lexical ones after: the answer must not mix the two."""
+
+    def row(chunk_id: str) -> tuple[ChunkRecord, list[float]]:
+        doc_id = chunk_id.split(":")[0]
+        return ChunkRecord(chunk_id, doc_id, doc_id, f"{doc_id}.txt", "text", 0, 4, None, None), [1.0]
+
+    found = {chunk_id: row(chunk_id) for chunk_id in ("elm:v1:aa", "elm:v2:bb", "elm:v2:cc-2", "ash:v7:dd")}
+    assert chunk_version("elm:v2:cc-2") == 2
+    assert sorted(newest_versions(found)) == ["ash:v7:dd", "elm:v2:bb", "elm:v2:cc-2"]

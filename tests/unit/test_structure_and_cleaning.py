@@ -293,6 +293,22 @@ def test_a_table_of_figures_is_data_but_a_contents_table_is_not() -> None:
     assert boilerplate_blocks(text, blocks) == {1, 2, 3, 4, 5}
 
 
+def test_record_tables_are_no_link_run() -> None:
+    """A patient record's dated rows, and a notice table whose third cell is a count, not a page number."""
+    rows = ["05-Jan-2014 | Glaucoma | Problem", "01-Jan-2011 | Atrial fibrillation | Problem"]
+    rows += ["Maxim | San Jose | 150 | Closure", "Intel | Folsom | 80 | Layoff", "Apple | Cupertino | 12 | Layoff"]
+    text, blocks = blank_separated("Diagnoses and notices:", *rows, "End.")
+    assert boilerplate_blocks(text, blocks) == set()
+
+
+def test_contents_entries_with_dot_leaders_are_furniture_at_any_length() -> None:
+    entries = ["Introduction" + "." * 120 + " 3", "Who is it for?" + "…" * 40, "1.1 Individualised care . . . . . . 5"]
+    entries.append("Introduction" + "." * 40 + "2 Background" + "." * 40 + "3")  # two entries on one line
+    form = "The data will be used for the annual extracts for 1995 to 2011 by ...................... (name of PHO)"
+    text, blocks = blank_separated("A real finding about staffing.", *entries, form, "Another real finding...")
+    assert boilerplate_blocks(text, blocks) == {1, 2, 3, 4}
+
+
 def test_cleaning_never_rewrites_text() -> None:
     document = load_document(GOVERNANCE, GOVERNANCE.read_bytes())
     before = document.text
