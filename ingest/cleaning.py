@@ -42,9 +42,7 @@ def is_navigation(line: str) -> bool:
 
 
 def _is_short_label(text: str) -> bool:
-    """A contents entry, link or tag: short, and not a statement. A line starting in lower case carries on a
-        sentence (a printed line the PDF did not join to its paragraph), and so does one where a sentence ends:
-    no label does."""
+    """A contents entry, link or tag: short, and not a statement."""
     stripped = text.strip().lstrip("-•*–· ").strip()
     return 0 < len(stripped) <= _SHORT and not stripped.endswith(_SENTENCE_END)
 
