@@ -1268,6 +1268,8 @@ def _page_words(document: Any, index: int) -> Page:
     textpage = page.get_textpage()
     try:
         width, height = page.get_size()
+        if page.get_rotation() in (90, 270):  # the size as shown; characters' boxes are in the page's own space
+            width, height = height, width
         handle = textpage.raw
         count = raw.FPDFText_CountChars(handle)
         chars = _page_chars(raw, handle, count)
@@ -1433,6 +1435,7 @@ def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Cha
         return chars, width, height
     direction = Counter(char.angle for char in chars).most_common(1)[0][0]
     kept = [char for char in chars if char.angle == direction]
+    direction = _reading_direction(kept, direction)
     for char in kept:
         x0, x1, bottom, top = char.x0, char.x1, char.bottom, char.top  # PDF space, y up
         if direction == 0:
@@ -1446,6 +1449,15 @@ def _upright(chars: list[_Char], width: float, height: float) -> tuple[list[_Cha
     if direction in (1, 3):
         width, height = height, width
     return kept, width, height
+
+
+def _reading_direction(chars: Sequence[_Char], direction: int) -> int:
+    """The direction the characters are written in, as their order in the stream shows: the text matrix can say
+    the opposite (pages of a report turned to landscape read reversed, "ycnegnitnoc SRAS")."""
+    along = {0: lambda c: c.x0, 1: lambda c: c.bottom, 2: lambda c: -c.x1, 3: lambda c: -c.top}[direction]
+    steps = [along(b) - along(a) for a, b in itertools.pairwise(chars) if abs(along(b) - along(a)) < 2 * max(a.size, 1)]
+    backwards = sum(step < 0 for step in steps)
+    return (direction + 2) % 4 if len(steps) >= 20 and backwards > 0.8 * len(steps) else direction
 
 
 def _words(chars: Sequence[_Char]) -> list[Word]:

@@ -19,6 +19,7 @@ from ingest.pdf import (
     RawBlock,
     Word,
     _Char,
+    _reading_direction,
     build_document,
     clean_text,
     dehyphenate,
@@ -598,6 +599,17 @@ def make_formula_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def test_the_stream_order_decides_which_way_text_reads() -> None:
+    """A report's page turned to landscape carried a text matrix saying "downwards" while its characters ran
+    upwards, and was stored reversed ("ycnegnitnoc SRAS"); Arabic, written right to left, likewise."""
+    upwards = [_Char("x", 100, 110, 50 + 8 * n, 42 + 8 * n, 10, 1, False, 3) for n in range(30)]
+    assert _reading_direction(upwards, 3) == 1
+    assert _reading_direction(upwards, 1) == 1
+    right_to_left = [_Char("x", 500 - 6 * n, 506 - 6 * n, 700, 690, 10, 1, False, 0) for n in range(30)]
+    assert _reading_direction(right_to_left, 0) == 2
+    assert _reading_direction(right_to_left[:5], 0) == 0  # too few to overrule the matrix
 
 
 def test_letters_beyond_the_basic_plane_are_read_whole() -> None:
