@@ -34,6 +34,7 @@ _SECTION_NUMBER = re.compile(r"(?:[A-Z]?\d{1,3}(?:\.\d{1,3})*\.?|(?:chapter|part
 _DOT_LEADER = re.compile(r"\s*(?:\.{5,}|…{3,}|(?:\. ){5,})\s*")  # "Introduction ........ 3"
 _PAGE_START = re.compile(r"(?:\d{1,4}|[ivxlc]{1,7})\b", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"\d{1,4}|[ivxlc]{1,7}", re.IGNORECASE)
+_LINK_NOTE = re.compile(r"\[\d{1,4}\]\s*https?://\S+(?:[;,]\s*https?://\S+)*")  # an endnote that is only its sources
 
 
 def is_navigation(line: str) -> bool:
@@ -77,7 +78,9 @@ def boilerplate_blocks(text: str, blocks: Sequence[Block]) -> set[int]:
     furniture = {
         index
         for index, block in enumerate(blocks)
-        if block.kind == "furniture" or _contents_entries(lines[index], block.kind == "heading")
+        if block.kind == "furniture"
+        or _contents_entries(lines[index], block.kind == "heading")
+        or _LINK_NOTE.fullmatch(lines[index])
     }
     index = 0
     while index < len(blocks):

@@ -309,6 +309,13 @@ def test_contents_entries_with_dot_leaders_are_furniture_at_any_length() -> None
     assert boilerplate_blocks(text, blocks) == {1, 2, 3, 4}
 
 
+def test_endnotes_that_are_only_web_addresses_are_furniture() -> None:
+    notes = ["[1] https://t.me/modmilby/20635", "[4] https://twitter.com/a/status/1; https://twitter.com/b/status/2"]
+    kept = "[5] Interview with the chief executive, https://example.org/interview."
+    text, blocks = blank_separated("A real finding about staffing.[1]", *notes, kept)
+    assert boilerplate_blocks(text, blocks) == {1, 2}
+
+
 def test_cleaning_never_rewrites_text() -> None:
     document = load_document(GOVERNANCE, GOVERNANCE.read_bytes())
     before = document.text
