@@ -27,6 +27,7 @@ from ingest.structure import (
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _CONTROL_TOLERANCE = 0.01
+_FRONT_MATTER_TITLE = re.compile(r"---[ \t]*\n(?:(?!---)[^\n]*\n)*?title:[ \t]*([^\n]+)\n")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, which a PDF's text layer can hold
 # A DOCX is a zip: python-docx reads every part into memory and parses the XML whole. A real report unpacks to
 # a few MB; a zip bomb to hundreds of MB or more (20 MB of document XML took python-docx 20 s and 450 MB).
@@ -133,7 +134,9 @@ def _titled(document: LoadedDocument, path: Path) -> LoadedDocument:
 def _read_markdown(path: Path, data: bytes) -> LoadedDocument:
     text = decode_text(data)
     blocks = segment_markdown(text)
-    return LoadedDocument(text, _title(text, blocks, path), tuple(blocks))
+    titled = _FRONT_MATTER_TITLE.match(text)  # a site's page names itself in its front matter
+    title = " ".join(titled.group(1).strip("'\"").split()) if titled else ""
+    return LoadedDocument(text, title or _title(text, blocks, path), tuple(blocks))
 
 
 def _read_html(path: Path, data: bytes) -> LoadedDocument:

@@ -316,6 +316,14 @@ def test_docx_tracked_changes_are_read_accepted() -> None:
     assert loaded.text == "This is a text with two exciting moved insertions."
 
 
+def test_markdown_front_matter_names_the_page() -> None:
+    front = "---\nauthors: [will]\ntitle: 'The RISE Tool: evaluating classifiers'\ndate: 2024-12-12\n---\n"
+    text = front + "\n## Introduction\n\nText."
+    assert load_document(Path("rise.md"), text.encode()).title == "The RISE Tool: evaluating classifiers"
+    later = "# Notes\n\n---\ntitle: not front matter\n---\n"
+    assert load_document(Path("notes.md"), later.encode()).title == "Notes"
+
+
 def test_docx_core_title_wins() -> None:
     assert load_document(Path("r.docx"), make_docx(core_title="Riverside 2024")).title == "Riverside 2024"
 
