@@ -32,8 +32,7 @@ _CONTENTS_RUN = 5
 _DIGIT = re.compile(r"\d")
 _SECTION_NUMBER = re.compile(r"(?:[A-Z]?\d{1,3}(?:\.\d{1,3})*\.?|(?:chapter|part|section|annex|appendix) \w+)", re.I)
 _DOT_LEADER = re.compile(r"\s*(?:\.{5,}|…{3,}|(?:\. ){5,})\s*")  # "Introduction ........ 3"
-_PAGE_START = re.compile(r"(?:\d{1,4}|[ivxlc]{1,7})\b", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"\d{1,4}|[ivxlc]{1,7}", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"(?:\d{1,4}|[ivxlc]{1,7})\b", re.IGNORECASE)  # matched whole, or opening a part
 _LINK_NOTE = re.compile(r"\[\d{1,4}\]\s*https?://\S+(?:[;,]\s*https?://\S+)*")  # an endnote that is only its sources
 
 
@@ -56,7 +55,7 @@ def _contents_entries(text: str, heading: bool = False) -> bool:
     if heading and not parts[-1]:
         return False
     return len(parts) > 1 and all(
-        len(part) <= _SHORT and (index == 0 or not part or _PAGE_START.match(part)) for index, part in enumerate(parts)
+        len(part) <= _SHORT and (index == 0 or not part or _PAGE_NUMBER.match(part)) for index, part in enumerate(parts)
     )
 
 

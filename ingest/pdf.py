@@ -344,6 +344,11 @@ def group_lines(words: Iterable[Word]) -> list[Line]:
     return result
 
 
+def _baseline_gap(first: Word | _LineDraft, second: Word | _LineDraft) -> float:
+    """How far apart two runs' baselines are (a box reaches 0.2 em below its baseline)."""
+    return abs((first.bottom - 0.2 * first.size) - (second.bottom - 0.2 * second.size))
+
+
 class _LineDraft:
     """A line being gathered: its band (from its biggest word) and horizontal reach."""
 
@@ -357,7 +362,7 @@ class _LineDraft:
         than the line join off its baseline only as marks (an index, "th"): beside a slide's 25-point
         callout, two 11-point lines 13 points apart both overlap its band, and are two lines."""
         em = min(word.size, self.size)
-        on_baseline = abs((word.bottom - 0.2 * word.size) - (self.bottom - 0.2 * self.size)) <= 0.4 * em
+        on_baseline = _baseline_gap(word, self) <= 0.4 * em
         near = word.x0 <= self.x1 + 2 * em and word.x1 >= self.x0 - 2 * em
         if on_baseline or not near:
             return on_baseline
@@ -371,8 +376,7 @@ class _LineDraft:
 
     def beside(self, small: _LineDraft) -> bool:
         """Whether a line of smaller words sits on this line's baseline."""
-        gap = abs((small.bottom - 0.2 * small.size) - (self.bottom - 0.2 * self.size))
-        return gap <= 0.4 * small.size
+        return _baseline_gap(small, self) <= 0.4 * small.size
 
     def takes(self, small: _LineDraft) -> bool:
         """Whether a line of smaller words sits inside this line's band, beside its words."""
