@@ -470,7 +470,7 @@ def list_sentence(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[in
         return span
     chunk = item.passage.chunk
     paragraphs = _paragraphs(chunk)
-    own = next((p for p in paragraphs if p[0] <= item.start < p[1]), None)
+    own = _paragraph_of(item, paragraphs)
     if own is None or any(char.isalnum() for char in chunk.text[own[0] - chunk.start : item.start - chunk.start]):
         return span  # a sentence inside a paragraph is no list item
     start, end = span
@@ -499,13 +499,15 @@ def table_row(item: Evidence, budget: int = LIST_SENTENCE_CHARS) -> tuple[int, i
     """The whole table row a sentence is part of ("Synchronicity | Do the data sets refer to the same time?
     And are ...? | If datasets span ..."): a cell's sentence means little without the row's other cells. A
     row longer than `budget` leaves the sentence alone."""
-    chunk = item.passage.chunk
-    for p_start, p_end, text in _paragraphs(chunk):
-        if p_start <= item.start and item.end <= p_end:
-            if " | " in text and p_end - p_start <= budget:
-                return p_start, p_end
-            break
+    own = _paragraph_of(item, _paragraphs(item.passage.chunk))
+    if own is not None and item.end <= own[1] and " | " in own[2] and own[1] - own[0] <= budget:
+        return own[0], own[1]
     return item.start, item.end
+
+
+def _paragraph_of(item: Evidence, paragraphs: Sequence[tuple[int, int, str]]) -> tuple[int, int, str] | None:
+    """The paragraph an item starts in."""
+    return next((p for p in paragraphs if p[0] <= item.start < p[1]), None)
 
 
 def _paragraphs(chunk: ChunkRecord) -> list[tuple[int, int, str]]:
