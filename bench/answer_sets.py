@@ -20,7 +20,7 @@ import argparse
 import json
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +36,19 @@ COLUMNS = ("questions", "citation_hit_rate", "first_citation_hit_rate", "abstent
            "answerable_abstained", "citation_validity", "quoted_chars_median", "latency_ms_p50")  # fmt: skip
 
 
+OPTIONAL_SETS = {  # flag -> (question set in bench/, what its folders hold): run only when given folders
+    "blind": ("qa_realdocs_blind.jsonl", "documents of the blind set"),
+    "reports": ("qa_realdocs_reports.jsonl", "documents of the reports set"),
+    "mixed": ("qa_realdocs_mixed.jsonl", "documents of the mixed-format set"),
+    "mixed2": ("qa_realdocs_mixed2.jsonl", "documents of the second mixed-format set"),
+}
+
+
 def corpora(
-    extra: Sequence[Path],
-    blind: Sequence[Path] = (),
-    reports: Sequence[Path] = (),
-    mixed: Sequence[Path] = (),
-    mixed2: Sequence[Path] = (),
+    extra: Sequence[Path], optional: Mapping[str, Sequence[Path]] | None = None
 ) -> list[tuple[str, list[Path], list[Path]]]:
-    """(name, document folders, question sets) for every public corpus that is present."""
+    """(name, document folders, question sets) for every public corpus that is present; `optional` gives the
+    folders of OPTIONAL_SETS by name."""
     found = [
         (
             "cqc",
@@ -52,11 +57,10 @@ def corpora(
         ),
         ("squad", [SHARED / "eval" / "squad" / "docs"], [SHARED / "eval" / "squad" / "qa_squad_public.jsonl"]),
         ("realdocs", [SHARED / "realdocs", *extra], [ROOT / "bench" / "qa_realdocs.jsonl"]),
-        ("blind", [SHARED / "realdocs", *blind] if blind else [], [ROOT / "bench" / "qa_realdocs_blind.jsonl"]),
-        ("reports", [SHARED / "realdocs", *reports] if reports else [], [ROOT / "bench" / "qa_realdocs_reports.jsonl"]),
-        ("mixed", [SHARED / "realdocs", *mixed] if mixed else [], [ROOT / "bench" / "qa_realdocs_mixed.jsonl"]),
-        ("mixed2", [SHARED / "realdocs", *mixed2] if mixed2 else [], [ROOT / "bench" / "qa_realdocs_mixed2.jsonl"]),
     ]
+    for name, (questions, _) in OPTIONAL_SETS.items():
+        folders = (optional or {}).get(name, ())
+        found.append((name, [SHARED / "realdocs", *folders] if folders else [], [ROOT / "bench" / questions]))
     return [
         (name, [f for f in folders if f.is_dir()], [s for s in sets if s.is_file()]) for name, folders, sets in found
     ]
@@ -87,15 +91,13 @@ def pooled(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--extra", type=Path, action="append", default=[], help="more real documents (realdocs set)")
-    parser.add_argument("--blind", type=Path, action="append", default=[], help="documents of the blind set")
-    parser.add_argument("--reports", type=Path, action="append", default=[], help="documents of the reports set")
-    parser.add_argument("--mixed", type=Path, action="append", default=[], help="documents of the mixed-format set")
-    parser.add_argument("--mixed2", type=Path, action="append", default=[], help="documents of the second one")
+    for name, (_, what) in OPTIONAL_SETS.items():
+        parser.add_argument(f"--{name}", type=Path, action="append", default=[], help=what)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     table: list[tuple[str, dict[str, Any]]] = []
     every_row: list[dict[str, Any]] = []
-    for name, folders, sets in corpora(args.extra, args.blind, args.reports, args.mixed, args.mixed2):
+    for name, folders, sets in corpora(args.extra, {name: getattr(args, name) for name in OPTIONAL_SETS}):
         if not folders or not sets:
             continue
         with tempfile.TemporaryDirectory() as home:
