@@ -184,13 +184,8 @@ class Ingester:
             seen.add(doc_id)
             try:
                 prepared = self._prepare(path, name, doc_id, stored.get(doc_id), batch_hashes)
-            except (LoadError, OSError) as error:
-                report.failed.append({"path": str(path), "error": _one_line(error)})
-                continue
-            except Exception as error:  # a reader library's own error on a file it cannot parse: that file fails
-                kind = Path(name).suffix.lstrip(".").upper() or "file"
-                message = f"could not read this {kind} ({type(error).__name__}: {_message(error)})"
-                report.failed.append({"path": str(path), "error": message})
+            except Exception as error:  # a reader library's own error on a file it cannot parse fails that file too
+                report.failed.append({"path": str(path), "error": _one_line(error, name)})
                 continue
             if isinstance(prepared, dict):  # unchanged: nothing to embed or write
                 seen.add(prepared["doc_id"])
@@ -433,11 +428,14 @@ def _file_name(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name
 
 
-def _one_line(error: BaseException) -> str:
-    """A loader's or the file system's error, for the report."""
+def _one_line(error: BaseException, name: str) -> str:
+    """A loader's, the file system's or a reader library's error on the file `name`, for the report."""
+    if isinstance(error, LoadError):
+        return _message(error)
     if isinstance(error, OSError):
         return f"cannot read file ({error.strerror or type(error).__name__})"
-    return _message(error)
+    kind = PurePosixPath(name).suffix.lstrip(".").upper() or "file"
+    return f"could not read this {kind} ({type(error).__name__}: {_message(error)})"
 
 
 def _message(error: BaseException) -> str:
