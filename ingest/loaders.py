@@ -11,6 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
+
 from ingest.cleaning import is_navigation
 from ingest.html import looks_like_html, read_html
 from ingest.pdf import read_pdf
@@ -56,8 +58,8 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 first, then Windows-1252 and Latin-1; UTF-16 by its byte-order mark, or without one by the zero
-    byte beside each ASCII letter; binary or garbled bytes are refused."""
+    """UTF-8 first, then the legacy code page that reads the bytes best; UTF-16 by its byte-order mark, or
+    without one by the zero byte beside each ASCII letter; binary or garbled bytes are refused."""
     marked = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     unmarked = None if marked else _utf16_without_mark(data)
     if marked or unmarked:
@@ -66,17 +68,33 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:  # a BOM followed by bytes that are not UTF-16
             raise LoadError("not a text file (binary or undecodable bytes)") from None
     else:
-        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data)
     text = unfold_ligatures(text.replace("\r\n", "\n").replace("\r", "\n"))
     controls = sum(1 for char in text if unicodedata.category(char) == "Cc" and char not in "\n\t\f")
     if "\x00" in text or controls > _CONTROL_TOLERANCE * max(len(text), 1):
         raise LoadError("not a text file (binary or undecodable bytes)")
     return text
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Bytes that are not UTF-8: Windows-1252 unless charset_normalizer finds a code page that reads them with
+    less mess. Western text is what staff here mostly hold, and a short English file with one dash or pound
+    sign reads as cleanly in Central European or DOS code pages; Polish, Russian or Japanese files do not
+    read in Windows-1252 (chardet's test files: 421 of 462 decoded exactly, against 79 by Windows-1252 alone;
+    every Western one still right)."""
+    guesses = list(charset_normalizer.from_bytes(data))
+    western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and (not guesses or western.chaos <= guesses[0].chaos):
+        guesses.insert(0, western)
+    for guess in guesses:
+        try:
+            return data.decode(guess.encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")  # every byte is a character; the control-character check judges the result
 
 
 def _utf16_without_mark(data: bytes) -> str | None:
