@@ -32,6 +32,7 @@ from ingest.structure import Block, BlockKind, LoadedDocument, LoadError, one_li
 # Geometry is in points, relative to the font size ("em") wherever it can be.
 CELL_GAP_EM = 1.5  # a gap this wide inside a line separates table cells (word spaces are 0.2-0.5 em)
 SPACE_GAP_EM = 0.14  # a gap this wide between letters is a word space even where the PDF has no space character
+NORMAL_LEADING = 1.2  # baseline to baseline, in ems, of text set solid with the usual spacing
 GLUE_GAP_EM = 0.06  # words closer than this were split by the engine, not by a space (`Zhao2` `,`)
 GUTTER_EM = 1.0  # the narrowest white strip that separates two text columns
 HEADING_RATIO = 1.12  # a heading's letters are this much bigger than body text (or it is bold)
@@ -538,7 +539,7 @@ def is_bullet(text: str, after: str = "") -> bool:
     return bool(_ENUMERATION.match(text)) and (not after or after.rstrip().endswith((*_SENTENCE_END, ":")))
 
 
-def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
+def split_blocks(lines: Sequence[Line], body_size: float, leading: float = NORMAL_LEADING) -> list[RawBlock]:
     """Group a region's lines (top to bottom) into paragraphs, bullets, table rows and heading candidates.
 
     A line continues the latest block above it that it overlaps horizontally, so boxes side by side (a cover's
@@ -575,7 +576,7 @@ def split_blocks(lines: Sequence[Line], body_size: float) -> list[RawBlock]:
         if target is not None:
             if id(target) not in edges:
                 edges[id(target)] = _right_edge(target.lines[0], lines)
-            joins = _continues(target, line, line_pitch, edges[id(target)], body_size)
+            joins = _continues(target, line, line_pitch, edges[id(target)], body_size, leading)
         after = target.lines[-1].text if joins and target is not None else ""
         if joins and target is not None and line.size < FOOTNOTE_RATIO * body_size:
             joins = not _next_footnote(target, line, edges[id(target)])
@@ -621,7 +622,9 @@ def _right_edge(first: Line, lines: Sequence[Line]) -> float:
     return next((other.x1 for other in ends if not _UNBREAKABLE.search(other.text)), ends[0].x1)
 
 
-def split_regions(regions: Sequence[Sequence[Line]], body_size: float) -> list[RawBlock]:
+def split_regions(
+    regions: Sequence[Sequence[Line]], body_size: float, leading: float = NORMAL_LEADING
+) -> list[RawBlock]:
     """The blocks of a page's regions (lines of each, in reading order). A paragraph broken where one region
     ends and the next begins (the foot of a column, text flowing round a box) is one block again when its
     last line is unfinished, the next region starts in lower case in the same size, and that first word
@@ -629,7 +632,7 @@ def split_regions(regions: Sequence[Sequence[Line]], body_size: float) -> list[R
     blocks: list[RawBlock] = []
     edge = 0.0  # the right edge of the text the last block ends in
     for lines in regions:
-        found = split_blocks(lines, body_size)
+        found = split_blocks(lines, body_size, leading)
         if not found:
             continue
         last_edge = _right_edge(found[-1].lines[0], lines)
@@ -726,14 +729,19 @@ def _heading_style(line: Line, body_size: float) -> bool:
     return line.bold and len(line.text) <= 80 and not line.text.endswith(".")
 
 
-def _continues(block: RawBlock, line: Line, pitch: float, right_edge: float, body_size: float) -> bool:
-    """Whether `line` carries on the block above it rather than starting a new one."""
+def _continues(
+    block: RawBlock, line: Line, pitch: float, right_edge: float, body_size: float, leading: float = NORMAL_LEADING
+) -> bool:
+    """Whether `line` carries on the block above it rather than starting a new one. White space between the
+    lines as tall as a line is a paragraph break, unless the document's text is set that far apart
+    (`leading`: its body text's baseline pitch in ems, 1.2 in most documents, 2.25 when double-spaced)."""
     previous = block.lines[-1]
     if len(previous.cells) > 1:
         return False
     em = max(previous.size, 1.0)
     step = line.baseline - previous.baseline
-    if step > min(1.3 * pitch, pitch + 0.5 * em) or line.body_top - previous.body_bottom > 0.9 * em:
+    widest_gap = max(0.9, leading - 0.7) * em
+    if step > min(1.3 * pitch, pitch + 0.5 * em) or line.body_top - previous.body_bottom > widest_gap:
         return False
     if not _same_text_size(block, line):
         return False
@@ -1033,6 +1041,7 @@ def build_document(pages: Sequence[Page], metadata_title: str = "") -> LoadedDoc
 
     page_lines = [group_lines(page.words) for page in pages]
     furniture = find_furniture(page_lines, [page.height for page in pages])
+    leading = body_leading(page_lines, body_size)
 
     page_blocks: list[tuple[list[RawBlock], list[RawBlock], list[RawBlock]]] = []  # header, body, footer
     for page, lines, marked in zip(pages, page_lines, furniture):
@@ -1040,7 +1049,7 @@ def build_document(pages: Sequence[Page], metadata_title: str = "") -> LoadedDoc
         footer = [RawBlock("furniture", [lines[i]]) for i in sorted(marked) if lines[i].top >= page.height / 2]
         furniture_words = {id(word) for i in marked for word in lines[i].words}
         regions = reading_order([word for word in page.words if id(word) not in furniture_words], body_size)
-        body = split_regions([group_lines(region) for region in regions], body_size)
+        body = split_regions([group_lines(region) for region in regions], body_size, leading)
         classify_headings(body, body_size, body_bold)
         _mark_footnotes(body, body_size)
         page_blocks.append((header, body, footer))
@@ -1055,6 +1064,18 @@ def build_document(pages: Sequence[Page], metadata_title: str = "") -> LoadedDoc
         raise LoadError("no text layer (scanned PDF?)")  # a scan with a stamped page number, say
     title = meaningful_title(metadata_title) or _first_page_title(text, blocks, page_starts)
     return LoadedDocument(text, title, tuple(blocks), tuple(page_starts))
+
+
+def body_leading(page_lines: Iterable[Sequence[Line]], body_size: float) -> float:
+    """The body text's baseline pitch in ems: the median step between body-size lines one under the other."""
+    steps = sorted(
+        (below.baseline - above.baseline) / body_size
+        for lines in page_lines
+        for above, below in itertools.pairwise(lines)
+        if max(abs(above.size - body_size), abs(below.size - body_size)) < 0.5 and _overlap(above, below)
+    )
+    steps = [step for step in steps if 0.9 <= step <= 4]
+    return steps[len(steps) // 2] if len(steps) >= 10 else NORMAL_LEADING
 
 
 def _mark_footnotes(body: list[RawBlock], body_size: float) -> None:

@@ -997,6 +997,27 @@ def test_a_paragraph_continues_over_a_page_with_a_quotation() -> None:
     assert len([block for block in document.blocks if block.kind == "paragraph"]) == 1
 
 
+DOUBLE_SPACED = [
+    "This report brings together what local teams across the county heard from",
+    "residents between April and June. It is the first report written by the teams",
+    "themselves, following earlier joint updates with the county's patient services.",
+    "The report presents findings from over 130 engagement events delivered by the",
+    "ten local teams, reflecting the experiences of 1,789 people across the county.",
+]
+
+
+@pytest.mark.parametrize("pitch", [27.0, 14.4], ids=["double-spaced", "single-spaced"])
+def test_lines_join_at_the_document_s_own_line_spacing(pitch: float) -> None:
+    """A report set at 2.25 line spacing (a Healthwatch insight report) was stored one line per paragraph: the
+    white space between its lines is taller than a line. The document's own leading sets how much is a wrap;
+    paragraphs still part where the space is wider than that."""
+    baselines = [100 + pitch * (line + 6 * paragraph) for paragraph in range(3) for line in range(5)]
+    lines = [_span(text, 50, 545, baseline, 12) for text, baseline in zip(DOUBLE_SPACED * 3, baselines)]
+    document = build_document([Page(595, 842, tuple(word for line in lines for word in line))])
+    paragraphs = [document.text[block.start : block.end] for block in document.blocks]
+    assert paragraphs == [" ".join(DOUBLE_SPACED)] * 3
+
+
 def _page_continuing_after(floated: list[list[Word]], rest: str) -> LoadedDocument:
     """Page 1 ends mid-sentence; page 2 opens with a floated figure or table, then the sentence's rest."""
     body = "Staff in the community teams told us that the new referral route had shortened the wait for"
