@@ -465,7 +465,34 @@ def _column_run(
         right = [[word for word in band if word.x0 >= right_edge] for band in run]
         if _text_like(left, run_width) and _text_like(right, run_width):
             return end, (left_edge + right_edge) / 2
+    gutter = _between_text_columns(run, common, run_width)
+    if gutter is not None:
+        return end, gutter
     return end, None
+
+
+def _between_text_columns(
+    run: Sequence[list[Word]], gutters: Sequence[tuple[float, float]], run_width: float
+) -> float | None:
+    """The first gutter of three or more text columns (a Federal Register page, a slide's three boxes). Either
+    side of any one gutter holds two columns, which look like a table's gapped rows when their lines are ragged;
+    the columns themselves are text."""
+    edges = [-math.inf, *[x for gutter in sorted(gutters) for x in gutter], math.inf]
+    spans = list(zip(edges[::2], edges[1::2]))  # from one gutter's right edge to the next one's left edge
+    columns = [
+        (span, [[word for word in band if span[0] <= word.x0 and word.x1 <= span[1]] for band in run]) for span in spans
+    ]
+    columns = [(span, column) for span, column in columns if any(column)]
+    if len(columns) < 3 or not all(_running_text_column(column, run_width / len(columns)) for _, column in columns):
+        return None
+    return (columns[0][0][1] + columns[1][0][0]) / 2
+
+
+def _running_text_column(bands: Sequence[Sequence[Word]], width: float) -> bool:
+    """Text-like, and of some length: three lines or more of three words or more on average (a small table's
+    columns of labels and figures are not)."""
+    lines = [band for band in bands if band]
+    return len(lines) >= 3 and sum(len(line) for line in lines) >= 3 * len(lines) and _text_like(bands, width)
 
 
 def _bands(words: Sequence[Word]) -> list[list[Word]]:

@@ -670,6 +670,47 @@ def test_reading_order_two_columns_but_table_rows_across() -> None:
     assert [line.text for line in group_lines(region)] == ["Label | 12% | 34"] * 5
 
 
+FEDERAL_REGISTER_COLUMNS = [
+    [
+        "Investigation of the accident has been",
+        "completed by the national authorities",
+        "with assistance from the safety board.",
+        "Reports from the investigation",
+        "indicate that the flight control system",
+        "generated repeated nose-down commands.",
+    ],
+    [
+        "On November 7 the agency issued an",
+        "emergency directive as an interim",
+        "corrective action. The agency sent",
+        "the directive to all known owners",
+        "and operators of the airplanes to",
+        "require revising certificate limits.",
+    ],
+    [
+        "The data from the flight recorders,",
+        "as summarized in the reports,",
+        "indicated that if a single erroneous",
+        "sensor input is received by the",
+        "system, it can command repeated",
+        "trim of the horizontal stabilizer.",
+    ],
+]
+
+
+def test_three_ragged_columns_are_read_column_by_column() -> None:
+    """Beside either gutter of a three-column page sit two ragged columns, which look like a table's gapped rows;
+    the page was read across all three, a line of each in turn."""
+    words: list[Word] = []
+    for column, lines in enumerate(FEDERAL_REGISTER_COLUMNS):
+        for row, text in enumerate(lines):
+            words += _line(text, 45 + 177 * column, 100 + 10 * row, 7)
+    regions = reading_order(words, 7.0)
+    assert [" ".join(line.text for line in group_lines(region)) for region in regions] == [
+        " ".join(lines) for lines in FEDERAL_REGISTER_COLUMNS
+    ]
+
+
 def test_find_furniture_needs_repetition_or_a_page_number() -> None:
     def page(header: str, body_top: float) -> list[Line]:
         return group_lines([*_line(header, 50, 30, 8), *_line("Body text starts here", 50, body_top)])
