@@ -42,17 +42,21 @@ _SETS_UP = re.compile(
     re.IGNORECASE,
 )
 
+_AUXILIARY = r"(?:does|did|do|is|was|were|are|has|have|had|will|would)\b"  # "what annual fee does ..."
 _MONEY_QUESTION = re.compile(
     r"\bhow much (?:money|funding|cash)\b|"
     r"\bhow much (?!of\b|time\b)(?:\w+ )?(?:did|does|do|was|is|were|are|will|has|have)?\b.*"
     r"\b(?:spen[dt]|cost|pa(?:y|id)|fund|budget|invest|worth|price)|"
-    r"\b(?:cost|budget|funding|price|spend(?:ing)?|salary|revenue)\b.*\b(?:of|for|on)\b"
+    r"\b(?:cost|budget|funding|price|spend(?:ing)?|salary|revenue)\b.*\b(?:of|for|on)\b|"
+    rf"\bwhat (?:\w+ ){{0,2}}(?:fees?|allocation|budget|price|salary) {_AUXILIARY}|"
+    r"\bwhat would it cost\b"
 )
 _DURATION_QUESTION = re.compile(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their) )")
 _HOW_MANY = re.compile(r"\bhow many ((?:\w+\W+){1,4})", re.IGNORECASE)  # the words after it: what is counted
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
-    r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b"
+    r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b|"
+    rf"\bwhat (?:\w+ ){{0,2}}(?:rate|score|total) {_AUXILIARY}"
 )
 _SHARE_QUESTION = re.compile(r"\b(?:percentage|per ?cent|proportion|what share|what fraction)\b")
 _COUNT = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twenty|hundred)"

@@ -133,6 +133,11 @@ def test_answer_sentences_show_prose_and_add_nothing() -> None:
         ("By what percentage did cancer referrals fall?", "share"),
         ("What proportion of patients had chemotherapy at home?", "share"),
         ("What share of prescriptions went through EPS?", "share"),
+        ("What annual fee does the council charge for the licence?", "money"),
+        ("What would it cost to extend the scheme to every carer?", "money"),
+        ("What response rate did the staff survey achieve?", "quantity"),
+        ("What F1 score did the classifier reach?", "quantity"),
+        ("What charges were brought against the provider?", None),
     ],
 )
 def test_answer_type(question: str, kind: str | None) -> None:
