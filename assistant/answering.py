@@ -27,6 +27,7 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 
+COMPLETED_QUOTE_CHARS = 350  # a best point takes the next sentence for a word the question asks, within this
 LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
 _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
 _LIST_ITEM = re.compile(r"(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s")  # "• ", "- ", "2. ", "(b) "
@@ -393,7 +394,11 @@ def select_evidence(
 
 
 def with_context(
-    points: list[list[Evidence]], scored: Sequence[Evidence], *, explain: bool = False
+    points: list[list[Evidence]],
+    scored: Sequence[Evidence],
+    *,
+    explain: bool = False,
+    asked: frozenset[str] = frozenset(),
 ) -> list[list[Evidence]]:
     """Widen each lead quote to the neighbouring sentences it depends on, so it stands on its own.
 
@@ -402,8 +407,10 @@ def with_context(
     and one that only sets up a finding ("We looked at...", when a sentence and not a heading
     follows) take the sentence after it. With `explain` (the question asks how or why) the best
     point also takes the next sentence of its paragraph: the sentence most like the question often
-    restates what happened, and the one after it says how or why. Quotes stay verbatim: the widened
-    span is one stretch of text.
+    restates what happened, and the one after it says how or why. So does a short best point when the next
+    sentence of its paragraph has a word of the question that it lacks ("What did the service change after
+    its survey ...?": the survey, then "The service changed ..."). Quotes stay verbatim: the widened span is
+    one stretch of text.
     """
     widened: list[list[Evidence]] = []
     for point in points:
@@ -428,6 +435,13 @@ def with_context(
                 or lead.text.rstrip().endswith(":")
                 or (finding_after and _SETS_UP.match(lead.text))
                 or (explain and point is points[0] and _same_paragraph(lead, after[0]))
+                or (
+                    point is points[0]
+                    and finding_after
+                    and _same_paragraph(lead, after[0])
+                    and after[0].end - start <= COMPLETED_QUOTE_CHARS
+                    and bool((set(tokenize(after[0].text)) - set(tokenize(lead.text))) & asked)
+                )
             ):
                 end = after[0].end if not after[0].text.rstrip().endswith(":") else list_after(after[0])
         chunk = lead.passage.chunk
@@ -571,7 +585,11 @@ def quoted_answer(
 ) -> tuple[str, list[Citation]]:
     """Answer text and citations from the supporting sentences: the best points, each widened to stand on its
     own (with the scored `evidence` of its passage), grouped by document."""
-    points = order_points(with_context(select_evidence(support), evidence, explain=asks_how_or_why(question)))
+    points = order_points(
+        with_context(
+            select_evidence(support), evidence, explain=asks_how_or_why(question), asked=frozenset(tokenize(question))
+        )
+    )
     return compose([(point[0].text, point) for point in points])
 
 

@@ -26,6 +26,7 @@ from assistant.answering import (
     with_context,
 )
 from assistant.citations import invariant_problems, marker_numbers
+from assistant.lexical import tokenize
 from assistant.service import extractive_answer
 
 from .fakes import Evidence, evidence
@@ -305,6 +306,21 @@ def test_a_how_question_s_best_point_takes_the_next_sentence_of_its_paragraph() 
     assert widened.text == "Some pharmacies had difficulty getting PPE. Local businesses donated PPE to them."
     second = with_context([[parts[1]]], parts, explain=True)[0][0]
     assert second.text == parts[1].text  # the paragraph ends there
+
+
+def test_the_best_point_takes_the_next_sentence_when_that_says_what_the_question_asks() -> None:
+    """ "What did the service change after its survey ...?": the sentence most like the question restates the
+    survey; the next one, which has the asked word ("change"), says what changed."""
+    first = "Its survey showed lower satisfaction among referred customers."
+    following = "The service changed its referral procedure in January."
+    parts = _split(
+        f"{first} {following}\n\nA new paragraph follows.", [first, following, "A new paragraph follows."], {}
+    )
+    asked = frozenset(tokenize("What did the service change after its survey showed lower satisfaction?"))
+    assert with_context([[parts[0]]], parts, asked=asked)[0][0].text == f"{first} {following}"
+    unrelated = frozenset(tokenize("What did the survey show about satisfaction?"))
+    assert with_context([[parts[0]]], parts, asked=unrelated)[0][0].text == first
+    assert with_context([[parts[1]]], parts, asked=asked)[0][0].text == following  # its paragraph ends there
 
 
 def test_a_list_item_opening_with_their_does_not_point_back() -> None:
