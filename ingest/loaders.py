@@ -83,8 +83,8 @@ def _decode_legacy(data: bytes) -> str:
     """Bytes that are not UTF-8: Windows-1252 unless charset_normalizer finds a code page that reads them with
     less mess. Western text is what staff here mostly hold, and a short English file with one dash or pound
     sign reads as cleanly in Central European or DOS code pages; Polish, Russian or Japanese files do not
-    read in Windows-1252 (chardet's test files: 421 of 462 decoded exactly, against 79 by Windows-1252 alone;
-    every Western one still right)."""
+    read in Windows-1252 (chardet's 424 test files: 383 decoded exactly, against 41 by Windows-1252 alone;
+    all 38 English texts re-encoded in Windows-1252 or Latin-1 still right)."""
     guesses = list(charset_normalizer.from_bytes(data))
     western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and (not guesses or western.chaos <= guesses[0].chaos):
