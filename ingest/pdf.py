@@ -1089,7 +1089,9 @@ def build_document(pages: Sequence[Page], metadata_title: str = "") -> LoadedDoc
     text, blocks, page_starts = _render(_assemble(page_blocks, vocab), len(pages))
     if all(block.kind == "furniture" for block in blocks):
         raise LoadError("no text layer (scanned PDF?)")  # a scan with a stamped page number, say
-    title = meaningful_title(metadata_title) or _first_page_title(text, blocks, page_starts)
+    title = meaningful_title(metadata_title)
+    if " " not in title:  # none, or one word ("Guidance", left by a template): page 1's heading says more
+        title = _first_page_title(text, blocks, page_starts) or title
     return LoadedDocument(text, title, tuple(blocks), tuple(page_starts))
 
 

@@ -631,6 +631,22 @@ def test_meaningful_title() -> None:
         assert meaningful_title(junk) == "", junk
 
 
+@pytest.mark.parametrize(
+    ("metadata", "title"),
+    [
+        ("Guidance", "GP access in North West London"),  # a template's one word: page 1's heading says more
+        ("", "GP access in North West London"),
+        ("Healthwatch report on GP access, 2024", "Healthwatch report on GP access, 2024"),
+    ],
+)
+def test_a_one_word_metadata_title_gives_way_to_page_one_s_heading(metadata: str, title: str) -> None:
+    words = [
+        *_span("GP access in North West London", 50, 400, 100, 24),
+        *_span("Patients in Brent and Westminster told us how they book appointments.", 50, 500, 150),
+    ]
+    assert build_document([Page(595, 842, tuple(words))], metadata).title == title
+
+
 def test_group_lines_keeps_superscripts_on_their_line() -> None:
     words = [*_line("waiting times fell", 50, 100), _word("1", 136.2, 98, 6), *_line("next line here", 50, 113)]
     assert [line.text for line in group_lines(words)] == ["waiting times fell1", "next line here"]
