@@ -372,6 +372,23 @@ def test_legacy_code_pages_are_read_in_their_own_characters(encoding: str) -> No
     assert decode_text(text.encode(encoding)) == text
 
 
+CENTRAL_EUROPEAN_PAGE = (
+    '<html><head><meta charset="iso-8859-2"><title>Kontrola</title></head><body><p>Kontrola wykazała, że personel '
+    "szpitala nie zgłaszał zdarzeń. Środki ostrożności były niewystarczające, a ściany brudne.</p></body></html>"
+)
+
+
+def test_a_page_is_read_in_the_code_page_it_declares() -> None:
+    """ISO-8859-2 and Windows-1250 differ in a few letters ("Ś", "ś"); guessing cannot tell them apart."""
+    data = CENTRAL_EUROPEAN_PAGE.encode("iso-8859-2")
+    assert decode_text(data) == CENTRAL_EUROPEAN_PAGE
+    assert decode_text(data.replace(b"iso-8859-2", b"unknown")) != CENTRAL_EUROPEAN_PAGE.replace(
+        "iso-8859-2", "unknown"
+    )
+    mislabelled = '<meta charset="utf-8"><p>Fees of £25 – unfair</p>'  # declared wrongly: the bytes decide
+    assert decode_text(mislabelled.encode("cp1252")) == mislabelled
+
+
 def test_short_western_text_stays_windows_1252() -> None:
     """One dash in a short English file reads as well in Central European code pages; Windows-1252 wins ties."""
     text = "Providers worked together during the pandemic – and shared staff across the area."
