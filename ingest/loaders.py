@@ -62,13 +62,15 @@ def load_document(path: Path, data: bytes) -> LoadedDocument:
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 first, then the code page the file declares or else reads best in; UTF-16 by its byte-order mark, or
-    without one by the zero byte beside each ASCII letter; binary or garbled bytes are refused."""
-    marked = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    """UTF-8 first, then the code page the file declares or else reads best in; UTF-16 and UTF-32 by their
+    byte-order marks, UTF-16 without one by the zero byte beside each ASCII letter; binary or garbled bytes are
+    refused."""
+    wide = "utf-32" if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else None
+    marked = wide or data.startswith((b"\xff\xfe", b"\xfe\xff"))
     unmarked = None if marked else _utf16_without_mark(data)
     if marked or unmarked:
         try:
-            text = data.decode(unmarked or "utf-16")
+            text = data.decode(wide or unmarked or "utf-16")
         except UnicodeDecodeError:  # a BOM followed by bytes that are not UTF-16
             raise LoadError("not a text file (binary or undecodable bytes)") from None
     else:

@@ -341,6 +341,7 @@ def test_docx_core_title_wins() -> None:
         ("UTF-16 text with £".encode("utf-16"), "UTF-16 text with £"),
         ("UTF-16 without a byte-order mark".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
         ("Big-endian, no mark, £5".encode("utf-16-be"), "Big-endian, no mark, £5"),
+        ("UTF-32 with its mark, £5".encode("utf-32"), "UTF-32 with its mark, £5"),  # was read as UTF-16: refused
         (b"a\r\nb\rc", "a\nb\nc"),
         (b"tabs\tand\fform feeds", "tabs\tand\fform feeds"),
     ],
