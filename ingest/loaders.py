@@ -39,6 +39,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair, which 
 # a few MB; a zip bomb to hundreds of MB or more (20 MB of document XML took python-docx 20 s and 450 MB).
 _DOCX_MAX_UNPACKED_MB = 200
 _DOCX_MAX_MARKUP_MB = 50  # the XML parts: all but word/media/
+_REPEATED_LABEL_CHARS = 80  # a cell merged down over several rows is repeated in each only up to this long
 
 
 def load_document(path: Path, data: bytes) -> LoadedDocument:
@@ -224,9 +225,16 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
             continue
         add_body()
         if isinstance(item, Table):
+            above: list[Any] = []
             for row in item.rows:
-                cells = dict.fromkeys(_cell_text(cell) for cell in _row_cells(row))  # a merged cell repeats itself
+                row_cells = _row_cells(row)
+                cells = dict.fromkeys(  # a merged cell repeats itself across the row
+                    _cell_text(cell)
+                    for column, cell in enumerate(row_cells)
+                    if not _continued_prose(cell, above[column] if column < len(above) else None)
+                )
                 builder.add(" | ".join(cell for cell in cells if cell), "paragraph")
+                above = row_cells
         elif style == "Title":
             core_title = core_title or _paragraph_text(item)
             builder.add(_paragraph_text(item), "heading", 1)
@@ -279,6 +287,14 @@ def _row_cells(row: Any) -> list[Any]:
         return list(row.cells)
     except ValueError:
         return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
+
+
+def _continued_prose(cell: Any, above: Any) -> bool:
+    """A cell merged down from the row above that holds prose: read once, in the row it starts in. python-docx
+    repeats it in every row it spans, and a long question repeated in each row of its options made the rows
+    near-duplicates (the answer's row was passed over as a copy of another). A short label stays with each row:
+    it says which group the row belongs to."""
+    return above is not None and cell._tc is above._tc and len(cell.text) > _REPEATED_LABEL_CHARS
 
 
 def _cell_text(cell: Any) -> str:

@@ -269,6 +269,27 @@ def test_docx_table_cell_paragraphs_stay_apart() -> None:
     assert loaded.text == f"{cell_list} | £12k"
 
 
+def test_docx_cell_merged_down_is_read_once_unless_it_is_a_short_label() -> None:
+    """A triage log's long question spans the rows of its options: repeated in each, the rows were near-copies."""
+    import docx
+
+    question = "Which type of linkage algorithm are you using? If you are not sure, carry out the preparation phase."
+    options = [("Simple join", "Deterministic match on NHS number"), ("Ad-hoc models", "Fellegi Sunter algorithm")]
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=4)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "Linkage algorithm"
+    table.cell(0, 1).merge(table.cell(1, 1)).text = question
+    for row, (option, example) in enumerate(options):
+        table.cell(row, 2).text, table.cell(row, 3).text = option, example
+    buffer = io.BytesIO()
+    document.save(buffer)
+    loaded = load_document(Path("triage.docx"), buffer.getvalue())
+    assert loaded.text == (
+        f"Linkage algorithm | {question} | Simple join | Deterministic match on NHS number\n\n"
+        "Linkage algorithm | Ad-hoc models | Fellegi Sunter algorithm"
+    )
+
+
 def test_docx_table_whose_merged_cells_disagree_with_its_grid_still_reads() -> None:
     """python-docx raises `no tc element at grid_offset` on such a row; Word opens the file."""
     import docx
