@@ -97,8 +97,8 @@ def _decode_legacy(data: bytes) -> str:
     if declared:
         try:
             return data.decode(declared)
-        except UnicodeDecodeError:
-            pass  # declared wrongly: guess
+        except (UnicodeDecodeError, LookupError):  # declared wrongly, or a codec that is not a text encoding
+            pass
     guesses = list(charset_normalizer.from_bytes(data))
     western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and (not guesses or western.chaos <= guesses[0].chaos):

@@ -407,8 +407,9 @@ def test_a_page_is_read_in_the_code_page_it_declares() -> None:
     assert decode_text(data.replace(b"iso-8859-2", b"unknown")) != CENTRAL_EUROPEAN_PAGE.replace(
         "iso-8859-2", "unknown"
     )
-    mislabelled = '<meta charset="utf-8"><p>Fees of £25 – unfair</p>'  # declared wrongly: the bytes decide
-    assert decode_text(mislabelled.encode("cp1252")) == mislabelled
+    for declared in ("utf-8", "rot13", "base64"):  # declared wrongly, or as a codec that is not a text encoding
+        mislabelled = f'<meta charset="{declared}"><p>Fees of £25 – unfair</p>'
+        assert decode_text(mislabelled.encode("cp1252")) == mislabelled
 
 
 def test_short_western_text_stays_windows_1252() -> None:
