@@ -306,9 +306,11 @@ def mentions(passage: Passage, entity: str) -> bool:
 
 
 def mentions_numbers(passage: Passage, question: str) -> bool:
-    """Every year the question names ("2022/23") appears in the passage, its section or its title, and so
-    does every other number it names ("24 residents", "the 3rd son", "PDF 2.0"), in figures or in words."""
-    where = _labelled_text(passage)
+    """Every year the question names ("2022/23") appears in the passage, its section or its document's title
+    or file name, and so does every other number it names ("24 residents", "the 3rd son", "PDF 2.0"), in
+    figures or in words. A question often names its report by a year or quarter ("the Q2 2024 report") that
+    no finding inside repeats; a date on the cover alone still does not date the findings."""
+    where = f"{document_name(passage)} {_labelled_text(passage)}"
     if not all(year in where for year in _YEAR.findall(question)):
         return False
     numbers = {number.replace(",", "") for number in _NAMED_NUMBER.findall(_YEAR.sub(" ", question))}

@@ -245,6 +245,14 @@ def test_the_cover_page_names_the_document_but_does_not_date_its_findings() -> N
     assert not mentions_numbers(passage, "How many could not book online in 2023?")
 
 
+def test_a_year_or_number_in_the_document_s_name_names_the_document() -> None:
+    """ "In the Q2 2024 patient experience report, ..." names the report by its file name or title, which a
+    finding inside it does not repeat."""
+    finding = evidence("A third of respondents could not book online.", 0.6, doc_id="tower-hamlets-q2-2024")
+    assert mentions_numbers(finding.passage, "In the Q2 2024 Tower Hamlets report, how many could not book online?")
+    assert not mentions_numbers(finding.passage, "In the Q3 2025 report, how many could not book online?")
+
+
 def test_a_number_the_question_names_must_be_stated_in_figures_or_words() -> None:
     passage = evidence("In 2020 the third wave hit 24 care homes; those aged 45-54 knew of PDF 2.0.", 0.6).passage
     assert mentions_numbers(passage, "How many of the 24 care homes closed in 2020?")
