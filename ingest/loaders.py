@@ -100,7 +100,9 @@ def _decode_legacy(data: bytes) -> str:
         except (UnicodeDecodeError, LookupError):  # declared wrongly, or a codec that is not a text encoding
             pass
     guesses = list(charset_normalizer.from_bytes(data))
-    western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
+    western = next((guess for guess in guesses if guess.encoding == "cp1252"), None)
+    if western is None:  # not among the guesses: judged on its own
+        western = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best()
     if western is not None and (not guesses or western.chaos <= guesses[0].chaos):
         guesses.insert(0, western)
     for guess in guesses:
