@@ -222,8 +222,9 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
         listed = style.startswith("List") or (
             not isinstance(item, Table) and item._p.pPr is not None and item._p.pPr.numPr is not None
         )
+        paragraph = "" if isinstance(item, Table) else _paragraph_text(item)
         if not isinstance(item, Table) and not heading and style != "Title" and not listed:
-            body_lines.append(_paragraph_text(item))
+            body_lines.append(paragraph)
             continue
         add_body()
         if isinstance(item, Table):
@@ -238,13 +239,13 @@ def _read_docx(path: Path, data: bytes) -> LoadedDocument:
                 builder.add(" | ".join(cell for cell in cells if cell), "paragraph")
                 above = row_cells
         elif style == "Title":
-            core_title = core_title or _paragraph_text(item)
-            builder.add(_paragraph_text(item), "heading", 1)
+            core_title = core_title or paragraph
+            builder.add(paragraph, "heading", 1)
         elif heading:
-            styled_title = styled_title or (_paragraph_text(item) if heading.group(1) == "1" else "")
-            builder.add(_paragraph_text(item), "heading", int(heading.group(1)) + 1)
+            styled_title = styled_title or (paragraph if heading.group(1) == "1" else "")
+            builder.add(paragraph, "heading", int(heading.group(1)) + 1)
         else:
-            builder.add(_paragraph_text(item), "bullet")
+            builder.add(paragraph, "bullet")
     add_body()
     text = builder.text()
     title = " ".join(unfold_ligatures(core_title or styled_title).split()) or title_from_filename(path)
