@@ -53,7 +53,7 @@ _MONEY_QUESTION = re.compile(
     r"\bwhat would it cost\b"
 )
 _DURATION_QUESTION = re.compile(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their) )")
-_HOW_MANY = re.compile(r"\bhow many ((?:\w+\W+){1,4})", re.IGNORECASE)  # the words after it: what is counted
+_HOW_MANY = re.compile(r"\bhow many ((?:\w+\W+){1,5})", re.IGNORECASE)  # the words after it: what is counted
 _QUANTITY_QUESTION = re.compile(
     r"\bhow (?:many|much|long|far|old)\b|"
     r"\bwhat (?:(?:is|was|were|are) the )?(?:population|number|percentage|proportion|share|rate|size|total|amount)\b|"
@@ -208,21 +208,21 @@ def has_answer_type(kind: str | None, sentence: str, question: str = "") -> bool
 
 @lru_cache(maxsize=256)
 def counted_words(question: str) -> tuple[str, ...]:
-    """What a "how many" question counts, as stemmed words a sentence must hold one of: "How many of the
-    care homes ..." -> ("care",). A name may say whose rather than what ("How many Hertfordshire respondents"),
-    so a capitalised first word brings the next word as an alternative. "How many times" counts occasions,
-    which a sentence says as "twice" or "weekly": no word to require."""
+    """What a "how many" question counts, as stemmed words a sentence must hold one of: the counted phrase's
+    first word and its last, its head noun ("How many of the annual surveys has ..." -> ("annual", "survey");
+    "How many Hertfordshire respondents could ..." -> ("hertfordshir", "respond")), so a sentence may name
+    the thing by its noun or its modifier. "How many times" counts occasions ("twice", "weekly"): no word
+    to require."""
     match = _HOW_MANY.search(question)
-    counted = [
-        (word[:1].isupper(), token)
-        for word in (match.group(1).split() if match else [])
-        for token in tokenize(word)
-        if token.isalpha()
-    ]
-    if not counted or counted[0][1] == "time":
+    counted: list[str] = []
+    for word in match.group(1).split() if match else []:
+        tokens = [token for token in tokenize(word) if token.isalpha()]
+        if not tokens and counted:
+            break  # "were", "could", "in": the counted phrase ended
+        counted += tokens
+    if not counted or counted[0] == "time":
         return ()
-    (named, first), rest = counted[0], counted[1:2]
-    return (first, *(token for _, token in rest)) if named else (first,)
+    return tuple(dict.fromkeys((counted[0], counted[-1])))
 
 
 def _new_names(sentence: str, question: str) -> list[str]:

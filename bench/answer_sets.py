@@ -6,13 +6,13 @@ plus any --extra folders of real reports: bench/qa_realdocs_sources.txt says whe
 given --blind folders, bench/qa_realdocs_blind.jsonl (written blind by a helper over five more reports:
 bench/qa_realdocs_blind_sources.txt), given --reports folders, bench/qa_realdocs_reports.jsonl (five
 more public-body reports, questions written by a helper: bench/qa_realdocs_reports_sources.txt) and, given
---mixed, --mixed2 and --mixed3 folders, bench/qa_realdocs_mixed*.jsonl (web pages, Word
+--mixed, --mixed2, --mixed3 and --mixed4 folders, bench/qa_realdocs_mixed*.jsonl (web pages, Word
 files and unusual PDFs, questions written by helpers: bench/qa_realdocs_mixed*_sources.txt). Each corpus is
 ingested once into a temporary store.
 
     .venv/bin/python bench/answer_sets.py [--extra /work/extra-docs] [--blind /work/extra-docs2]
         [--reports /work/extra-docs3] [--mixed /work/extra-docs5] [--mixed2 /work/extra-docs6]
-        [--mixed3 /work/extra-docs7] [--json]
+        [--mixed3 /work/extra-docs7] [--mixed4 /work/extra-docs8] [--json]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ OPTIONAL_SETS = {  # flag -> (question set in bench/, what its folders hold): ru
     "mixed": ("qa_realdocs_mixed.jsonl", "documents of the mixed-format set"),
     "mixed2": ("qa_realdocs_mixed2.jsonl", "documents of the second mixed-format set"),
     "mixed3": ("qa_realdocs_mixed3.jsonl", "documents of the third mixed-format set"),
+    "mixed4": ("qa_realdocs_mixed4.jsonl", "documents of the fourth mixed-format set"),
 }
 
 

@@ -182,8 +182,11 @@ def test_a_number_the_question_names_is_not_its_answer() -> None:
 @pytest.mark.parametrize(
     ("question", "counted"),
     [
-        ("How many pages long is the standard?", ("page",)),
-        ("How many of the 111 care homes closed?", ("care",)),
+        ("How many pages long is the standard?", ("page", "long")),
+        ("How many of the 111 care homes closed?", ("care", "home")),
+        ("How many of the annual surveys has it run?", ("annual", "survey")),
+        ("How many Dexcom sensors should be prescribed?", ("dexcom", "sensor")),
+        ("How many mental health beds were closed?", ("mental", "bed")),
         ("How many Hertfordshire respondents could not book online?", ("hertfordshir", "respond")),
         ("How many Huguenots lived there?", ("huguenot", "live")),
         ("How many times did the cell meet?", ()),
