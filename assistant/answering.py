@@ -27,7 +27,7 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 
-COMPLETED_QUOTE_CHARS = 350  # a best point takes the next sentence for a word the question asks, within this
+COMPLETED_QUOTE_CHARS = 400  # a best point takes the next sentence for a word the question asks, within this
 LIST_SENTENCE_CHARS = 700  # a list quoted whole, lead-in to last item, at most this long
 _FRAGMENT_START = re.compile(r"^[\W_]*[a-z]")  # "whether ...", "• to support ...": carries on a lead-in
 _LIST_ITEM = re.compile(r"(?:[•◦▪‣●*\-–]|\d{1,2}[.)]|\([a-z0-9]{1,3}\))\s")  # "• ", "- ", "2. ", "(b) "
