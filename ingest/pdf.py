@@ -465,25 +465,32 @@ def _column_run(
         right = [[word for word in band if word.x0 >= right_edge] for band in run]
         if _text_like(left, run_width) and _text_like(right, run_width):
             return end, (left_edge + right_edge) / 2
-    gutter = _between_text_columns(run, common, run_width)
+    gutter = _between_text_columns(run, common, run_width, body_size)
     if gutter is not None:
         return end, gutter
     return end, None
 
 
 def _between_text_columns(
-    run: Sequence[list[Word]], gutters: Sequence[tuple[float, float]], run_width: float
+    run: Sequence[list[Word]], gutters: Sequence[tuple[float, float]], run_width: float, body_size: float
 ) -> float | None:
-    """The first gutter of three or more text columns (a Federal Register page, a slide's three boxes). Either
-    side of any one gutter holds two columns, which look like a table's gapped rows when their lines are ragged;
-    the columns themselves are text."""
+    """The first gutter of three or more columns, two or more of them running text and any other a side
+    heading in bigger letters (a Federal Register page, a slide's three boxes, a slide's heading beside its two
+    text boxes). Either side of any one gutter holds two columns, which look like a table's gapped rows when
+    their lines are ragged; the columns themselves are text."""
     edges = [-math.inf, *[x for gutter in sorted(gutters) for x in gutter], math.inf]
     spans = list(zip(edges[::2], edges[1::2]))  # from one gutter's right edge to the next one's left edge
     columns = [
         (span, [[word for word in band if span[0] <= word.x0 and word.x1 <= span[1]] for band in run]) for span in spans
     ]
     columns = [(span, column) for span, column in columns if any(column)]
-    if len(columns) < 3 or not all(_running_text_column(column, run_width / len(columns)) for _, column in columns):
+    if len(columns) < 3:
+        return None
+    running = [_running_text_column(column, run_width / len(columns)) for _, column in columns]
+    side_heading = [
+        all(word.size >= HEADING_RATIO * body_size for band in column for word in band) for _, column in columns
+    ]
+    if sum(running) < 2 or not all(text or heading for text, heading in zip(running, side_heading)):
         return None
     return (columns[0][0][1] + columns[1][0][0]) / 2
 

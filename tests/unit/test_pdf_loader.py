@@ -727,6 +727,44 @@ def test_three_ragged_columns_are_read_column_by_column() -> None:
     ]
 
 
+SLIDE_SIDE_HEADING = ["The UK scores well", "on staff recognition", "from managers when", "compared", "internationally"]
+SLIDE_TEXT_BOXES = [
+    [
+        "Across a number of measures we are able to",
+        "compare the 2015 survey results to the",
+        "federal civil services of Australia, Canada and",
+        "the United States of America. Comparisons",
+        "have been made with questions which had",
+        "very similar or identical wording.",
+    ],
+    [
+        "The countries looked at all score well on staff",
+        "being interested in their work and being clear",
+        "of what is expected of them. The UK scores",
+        "particularly well on staff receiving recognition",
+        "from their manager. There is however room for",
+        "improvement with regards to senior managers.",
+    ],
+]
+
+
+def test_a_side_heading_beside_two_ragged_text_boxes_is_read_box_by_box() -> None:
+    """A slide (a Cabinet Office survey summary): a heading in big letters, some of its lines one word long, beside
+    two text boxes. Neither gutter alone has text on both sides (the heading's lines are short, and with the
+    first box they make gapped rows), so the page was read across, a line of each box in turn."""
+    words: list[Word] = []
+    for row, text in enumerate(SLIDE_SIDE_HEADING):
+        words += _line(text, 40, 97 + 28 * row, 16)
+    for column, lines in enumerate(SLIDE_TEXT_BOXES):
+        for row, text in enumerate(lines):
+            words += _line(text, 240 + 230 * column, 100 + 14 * row, 9)
+    regions = reading_order(words, 9.0)
+    assert [" ".join(line.text for line in group_lines(region)) for region in regions] == [
+        " ".join(SLIDE_SIDE_HEADING),
+        *(" ".join(lines) for lines in SLIDE_TEXT_BOXES),
+    ]
+
+
 def test_find_furniture_needs_repetition_or_a_page_number() -> None:
     def page(header: str, body_top: float) -> list[Line]:
         return group_lines([*_line(header, 50, 30, 8), *_line("Body text starts here", 50, body_top)])
